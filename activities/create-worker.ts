@@ -1,0 +1,34 @@
+import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleOption } from '@temporalio/worker';
+import type { Config } from '../api/config';
+import type { Db } from '../api/db/knex';
+import { createActivities } from './index';
+
+export const workflowsPath = require.resolve('../workflows');
+
+/** Bundles the workflow code once; every Worker in a process (and every replay) reuses the result. */
+export async function bundleWorkflows(): Promise<WorkflowBundleOption> {
+  const { code } = await bundleWorkflowCode({ workflowsPath, logger: { ...quietBundlerLogger } });
+  return { code };
+}
+
+const noop = () => undefined;
+const quietBundlerLogger = { trace: noop, debug: noop, info: noop, warn: console.warn, error: console.error, log: noop };
+
+export interface GigbitWorkerOptions {
+  config: Pick<Config, 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE'>;
+  db: Db;
+  connection: NativeConnection;
+  workflowBundle: WorkflowBundleOption;
+}
+
+export function createGigbitWorker(options: GigbitWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.config.TEMPORAL_NAMESPACE,
+    taskQueue: options.config.TEMPORAL_TASK_QUEUE,
+    workflowBundle: options.workflowBundle,
+    activities: createActivities({ db: options.db }),
+    // Activities in flight get this long to finish on SIGTERM before Temporal retries them elsewhere.
+    shutdownGraceTime: '10 seconds',
+  });
+}

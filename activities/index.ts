@@ -1,0 +1,15 @@
+import type { Db } from '../api/db/knex';
+import { createWithdrawalActivities } from './withdrawal.activities';
+
+export interface ActivityDeps {
+  db: Db;
+}
+
+/** Every activity the GigBit worker registers, built from injected dependencies. */
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createWithdrawalActivities(deps),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Redis } from 'ioredis';
+import type { Config } from './config';
+import { createIdentityRepository } from './db/identity.repository';
+import type { Db } from './db/knex';
+import { createOutboxRepository } from './db/outbox.repository';
+import { createWithdrawalRepository } from './db/withdrawal.repository';
+import authPlugin from './plugins/auth';
+import errorHandler from './plugins/error-handler';
+import openapi from './plugins/openapi';
+import { installValidators } from './plugins/validation';
+import { createOutboxRelay } from './realtime/outbox-relay';
+import { createSocketServer } from './realtime/socket-server';
+import adminWithdrawalRoutes from './routes/admin/withdrawals';
+import devAuthRoutes from './routes/dev-auth';
+import healthRoutes from './routes/health';
+import withdrawalRoutes from './routes/withdrawals';
+import { createAccessTokenService } from './services/access-token.service';
+import { createWithdrawalService } from './services/withdrawal.service';
+
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  temporal: Client;
+  redis?: Redis;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
+
+/** Fastify construction options shared by the server process and the tests. */
+export function fastifyOptions(config: Pick<Config, 'LOG_LEVEL'>): FastifyServerOptions {
+  return {
+    logger: { level: config.LOG_LEVEL, redact: ['req.headers.authorization'] },
+    // Keep a caller's correlation id when it is well-formed; otherwise mint one.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    bodyLimit: 64 * 1024,
+    trustProxy: false,
+  };
+}
+
+/**
+ * The whole API as one plugin: the composition root. Infrastructure comes in as deps so the server process and
+ * the tests assemble exactly the same app.
+ */
+export default fp(
+  async function gigbitApp(fastify: FastifyInstance, deps: AppDeps) {
+    const { config, db, temporal, redis } = deps;
+
+    const tokens = createAccessTokenService({ secret: config.ACCESS_TOKEN_SECRET, ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS });
+    const identities = createIdentityRepository(db);
+    const outbox = createOutboxRepository(db);
+    const withdrawals = createWithdrawalService({
+      db,
+      withdrawals: createWithdrawalRepository(db),
+      outbox,
+      temporal,
+      config,
+    });
+
+    installValidators(fastify);
+    fastify.addHook('onRequest', async (request, reply) => {
+      void reply.header('x-request-id', request.id);
+    });
+    await fastify.register(errorHandler);
+    await fastify.register(authPlugin, { tokens });
+    await fastify.register(openapi);
+
+    const checks: Record<string, () => Promise<unknown>> = {
+      postgres: () => db.raw('select 1'),
+      temporal: () => temporal.workflowService.getSystemInfo({}),
+    };
+    if (redis) checks.redis = () => redis.ping();
+    await fastify.register(healthRoutes, { checks });
+    if (!config.isProduction) await fastify.register(devAuthRoutes, { identities, tokens });
+    await fastify.register(withdrawalRoutes, { withdrawals });
+    await fastify.register(adminWithdrawalRoutes, { withdrawals, workflowUrl: config.temporalWorkflowUrl });
+
+    const sockets = createSocketServer({ httpServer: fastify.server, tokens, redis });
+    const relay = createOutboxRelay({
+      db,
+      outbox,
+      databaseUrl: config.DATABASE_URL,
+      publish: sockets.publish,
+      batchSize: config.OUTBOX_BATCH_SIZE,
+      pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
+      log: fastify.log,
+    });
+    fastify.addHook('onReady', () => relay.start());
+    fastify.addHook('onClose', async () => {
+      await relay.stop();
+      await sockets.close();
+    });
+  },
+  { name: 'gigbit-app' },
+);

@@ -1,0 +1,102 @@
+import { existsSync } from 'node:fs';
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+/**
+ * The one environment schema for every GigBit process (api, Temporal worker, scripts).
+ * Every number that SPEC.md calls a default lives here or in a rules table, never inline in code.
+ */
+const Milliseconds = (defaultValue: number, description: string) =>
+  Type.Integer({ minimum: 1, default: defaultValue, description });
+const Paise = (defaultValue: number, description: string) =>
+  Type.Integer({ minimum: 0, default: defaultValue, description });
+const Port = (defaultValue: number, description: string) =>
+  Type.Integer({ minimum: 0, maximum: 65535, default: defaultValue, description });
+
+export const EnvSchema = Type.Object({
+  NODE_ENV: Type.Union([Type.Literal('development'), Type.Literal('test'), Type.Literal('production')], {
+    default: 'development',
+  }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
+    { default: 'info' },
+  ),
+  HOST: Type.String({ minLength: 1, default: '127.0.0.1', description: 'Interface the API listens on' }),
+  API_PORT: Port(3000, 'HTTP and Socket.IO port of the API'),
+  PUBLIC_API_URL: Type.Optional(Type.String({ pattern: '^https?://', description: 'How users reach the API' })),
+
+  DATABASE_URL: Type.String({ pattern: '^postgres(ql)?://', description: 'PostgreSQL connection string' }),
+  DATABASE_POOL_MAX: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
+  REDIS_URL: Type.Optional(
+    Type.String({ pattern: '^rediss?://', description: 'Redis for fan-out; unset means one process' }),
+  ),
+
+  TEMPORAL_ADDRESS: Type.String({ pattern: '^[^\\s:]+:\\d{1,5}$', default: '127.0.0.1:7233' }),
+  TEMPORAL_NAMESPACE: Type.String({ minLength: 1, default: 'default' }),
+  TEMPORAL_TASK_QUEUE: Type.String({ minLength: 1, default: 'gigbit' }),
+  TEMPORAL_UI_URL: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:8233' }),
+
+  ACCESS_TOKEN_SECRET: Type.String({ minLength: 32, description: 'HMAC key for access tokens (≥ 32 chars)' }),
+  ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 60, default: 900 }),
+
+  OUTBOX_POLL_INTERVAL_MS: Milliseconds(1000, 'Relay poll period; LISTEN/NOTIFY wakes it sooner'),
+  OUTBOX_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 10000, default: 200 }),
+
+  WITHDRAWAL_MIN_PAISE: Paise(20_000, 'Smallest withdrawal (₹200)'),
+  WITHDRAWAL_MAX_PAISE: Paise(2_500_000, 'Largest withdrawal (₹25,000)'),
+  WITHDRAWAL_APPROVAL_EXPIRY_MS: Milliseconds(3 * 4 * 60 * 60 * 1000, 'Undecided withdrawals expire (3 × the 4 h SLA)'),
+});
+
+export type Env = Static<typeof EnvSchema>;
+
+export interface Config extends Env {
+  isProduction: boolean;
+  isDevelopment: boolean;
+  temporalWorkflowUrl: (workflowId: string) => string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Environment values are strings; convert, apply defaults, then validate, reporting every problem at once. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  const raw = Object.fromEntries(
+    Object.keys(EnvSchema.properties).flatMap((key) => {
+      const value = source[key];
+      return value === undefined || value === '' ? [] : [[key, value]];
+    }),
+  );
+  const candidate = Value.Default(EnvSchema, Value.Convert(EnvSchema, raw));
+  const problems = [...Value.Errors(EnvSchema, candidate)].map((error) => {
+    const key = error.path.replace(/^\//, '') || '(root)';
+    const given = raw[key] === undefined ? 'missing' : `got ${JSON.stringify(redact(key, String(raw[key])))}`;
+    return `${key}: ${error.message} (${given})`;
+  });
+  const env = candidate as Env;
+  if (problems.length === 0 && env.WITHDRAWAL_MIN_PAISE > env.WITHDRAWAL_MAX_PAISE) {
+    problems.push('WITHDRAWAL_MIN_PAISE: must not exceed WITHDRAWAL_MAX_PAISE');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const uiBase = env.TEMPORAL_UI_URL.replace(/\/$/, '');
+  return {
+    ...env,
+    isProduction: env.NODE_ENV === 'production',
+    isDevelopment: env.NODE_ENV === 'development',
+    temporalWorkflowUrl: (workflowId) =>
+      `${uiBase}/namespaces/${encodeURIComponent(env.TEMPORAL_NAMESPACE)}/workflows/${encodeURIComponent(workflowId)}`,
+  };
+}
+
+function redact(key: string, value: string): string {
+  return /SECRET|PASSWORD|URL/.test(key) ? `${value.slice(0, 4)}…` : value;
+}
+
+/** Loads `.env` from the working directory when present; real environment variables win over the file. */
+export function loadDotEnvFile(path = '.env'): void {
+  if (existsSync(path)) process.loadEnvFile(path);
+}

@@ -1,0 +1,91 @@
+import type { FastifyBaseLogger } from 'fastify';
+import pg from 'pg';
+import type { Db } from '../db/knex';
+import type { OutboxEvent, OutboxRepository } from '../db/outbox.repository';
+
+export interface OutboxRelayOptions {
+  db: Db;
+  outbox: OutboxRepository;
+  databaseUrl: string;
+  publish: (event: OutboxEvent) => void;
+  batchSize: number;
+  pollIntervalMs: number;
+  log: FastifyBaseLogger;
+}
+
+/**
+ * Publishes committed outbox events at least once, in id order within a batch. Safe on every API instance:
+ * rows are claimed with FOR UPDATE SKIP LOCKED and marked published in the same transaction, so a crash between
+ * publish and commit re-publishes (clients de-duplicate by event id) but never loses an event.
+ * PostgreSQL LISTEN/NOTIFY wakes the relay at commit; the poll only covers notifications lost while disconnected.
+ */
+export function createOutboxRelay(options: OutboxRelayOptions) {
+  const { db, outbox, log } = options;
+  let timer: NodeJS.Timeout | undefined;
+  let listener: pg.Client | undefined;
+  let stopped = false;
+  let draining: Promise<void> | undefined;
+  let again = false;
+
+  async function drainOnce(): Promise<number> {
+    return db.transaction(async (trx) => {
+      const events = await outbox.lockUnpublished(trx, options.batchSize);
+      for (const event of events) options.publish(event);
+      if (events.length > 0) await outbox.markPublished(trx, events.map((e) => e.id));
+      return events.length;
+    });
+  }
+
+  /** Coalesces wake-ups: one drain at a time, and one more if events arrived while it ran. */
+  function wake(): void {
+    if (stopped) return;
+    if (draining) {
+      again = true;
+      return;
+    }
+    draining = (async () => {
+      try {
+        do {
+          again = false;
+          while (!stopped && (await drainOnce()) === options.batchSize);
+        } while (again && !stopped);
+      } catch (err) {
+        log.warn({ err }, 'outbox relay drain failed; will retry on the next poll');
+      } finally {
+        draining = undefined;
+      }
+    })();
+  }
+
+  async function listen(): Promise<void> {
+    const client = new pg.Client({ connectionString: options.databaseUrl, application_name: 'gigbit-outbox-relay' });
+    client.on('notification', wake);
+    client.on('error', (err) => {
+      log.warn({ err }, 'outbox relay lost its LISTEN connection; polling until it is back');
+      listener = undefined;
+      client.end().catch(() => undefined);
+    });
+    await client.connect();
+    await client.query('LISTEN outbox_events');
+    listener = client;
+  }
+
+  async function tick(): Promise<void> {
+    if (stopped) return;
+    if (!listener) await listen().catch((err: unknown) => log.warn({ err }, 'outbox relay could not LISTEN'));
+    wake();
+    timer = setTimeout(() => void tick(), options.pollIntervalMs);
+  }
+
+  return {
+    async start(): Promise<void> {
+      await tick();
+    },
+    async stop(): Promise<void> {
+      stopped = true;
+      clearTimeout(timer);
+      await draining;
+      await listener?.end().catch(() => undefined);
+    },
+  };
+}

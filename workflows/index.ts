@@ -1,0 +1,2 @@
+// The worker's workflowsPath: every workflow type GigBit runs is exported from here.
+export { withdrawalWorkflow } from './withdrawal.workflow';
