@@ -1,0 +1,144 @@
+/**
+ * `npm start`: the whole platform on one machine on embedded defaults. Temporal dev server with its Web UI (unless
+ * TEMPORAL_ADDRESS is set), embedded PostgreSQL (unless DATABASE_URL is set), migrations, the API and the Temporal
+ * worker. Ctrl-C stops everything in order; data lives in .data/ and is found again on the next start.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadConfig, loadDotEnvFile } from '../api/config';
+import { migrateLatest } from './db';
+import { ensureTemporalCli } from './temporal-cli';
+import { startDevServer, type DevServer } from './temporal-dev-server';
+
+const root = path.resolve(__dirname, '..');
+const dataDir = path.resolve(root, process.env.GIGBIT_DATA_DIR ?? '.data');
+const startedAt = performance.now();
+const say = (line: string) => console.log(`[gigbit] ${line}`);
+
+/** Secrets generated once per data directory, so a fresh machine needs no .env and restarts keep sessions valid. */
+function localSecrets(): { accessTokenSecret: string; postgresPassword: string } {
+  const file = path.join(dataDir, 'secrets.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as ReturnType<typeof localSecrets>;
+  const secrets = { accessTokenSecret: randomBytes(32).toString('hex'), postgresPassword: randomBytes(16).toString('hex') };
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  return secrets;
+}
+
+async function main(): Promise<void> {
+  loadDotEnvFile(path.join(root, '.env'));
+  mkdirSync(dataDir, { recursive: true });
+  const secrets = localSecrets();
+  const env: Record<string, string | undefined> = { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'development' };
+  env.ACCESS_TOKEN_SECRET ??= secrets.accessTokenSecret;
+
+  let temporal: DevServer | undefined;
+  let database: ChildProcess | undefined;
+  const children: ChildProcess[] = [];
+  let stopping = false;
+
+  async function stopAll(code: number): Promise<never> {
+    if (stopping) return new Promise<never>(() => undefined);
+    stopping = true;
+    say('stopping…');
+    // Order matters: requests and activities drain while PostgreSQL and Temporal still answer.
+    await Promise.all(children.map((child) => terminate(child)));
+    await Promise.all([temporal?.stop(), database && terminate(database)]);
+    say('stopped');
+    process.exit(code);
+  }
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+
+  try {
+    if (!env.TEMPORAL_ADDRESS) {
+      const cli = ensureTemporalCli(say);
+      temporal = await startDevServer({ cli, port: 7233, uiPort: 8233, dbFile: path.join(dataDir, 'temporal.sqlite') });
+      env.TEMPORAL_ADDRESS = temporal.address;
+      env.TEMPORAL_UI_URL ??= 'http://127.0.0.1:8233';
+      say(`Temporal dev server on ${temporal.address}`);
+    }
+    if (!env.DATABASE_URL) {
+      const options = {
+        dataDir: path.join(dataDir, 'postgres'),
+        port: Number(env.GIGBIT_EMBEDDED_PG_PORT ?? 54329),
+        password: secrets.postgresPassword,
+        database: 'gigbit',
+      };
+      database = spawn(process.execPath, ['--import', 'tsx', 'scripts/embedded-postgres.ts', JSON.stringify(options)], {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'inherit'],
+        detached: true,
+      });
+      env.DATABASE_URL = await firstLine(database).then((line) => (JSON.parse(line) as { url: string }).url);
+      say(`embedded PostgreSQL on 127.0.0.1:${env.GIGBIT_EMBEDDED_PG_PORT ?? 54329} (data in ${path.relative(root, dataDir)}/postgres)`);
+    }
+    // Fail here, with every problem listed, rather than in two child processes at once.
+    const config = loadConfig(env);
+    const applied = await migrateLatest(config.DATABASE_URL);
+    if (applied.length) say(`migrations applied: ${applied.length}`);
+
+    for (const [name, entry] of [['api', 'api/server.ts'], ['worker', 'activities/worker.ts']] as const) {
+      const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: root, env, stdio: 'inherit', detached: true });
+      child.once('exit', (code, signal) => {
+        if (!stopping) {
+          say(`${name} exited unexpectedly (${signal ?? code}); stopping the platform`);
+          void stopAll(1);
+        }
+      });
+      children.push(child);
+    }
+
+    const apiUrl = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.API_PORT}`;
+    await waitForReady(`${apiUrl}/readyz`);
+    say(`ready in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
+    say(`API           ${apiUrl}`);
+    say(`OpenAPI UI    ${apiUrl}/docs`);
+    say(`Temporal UI   ${config.TEMPORAL_UI_URL}`);
+    say('Ctrl-C stops everything.');
+  } catch (err) {
+    console.error(err instanceof Error ? err.message : err);
+    await stopAll(1);
+  }
+}
+
+/** The embedded database host prints its URL as one JSON line once PostgreSQL accepts connections. */
+function firstLine(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('utf8');
+      const newline = buffered.indexOf('\n');
+      if (newline >= 0) resolve(buffered.slice(0, newline));
+    });
+    child.once('exit', (code) => reject(new Error(`embedded PostgreSQL exited during start-up (${code})`)));
+  });
+}
+
+async function waitForReady(url: string): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} did not report ready within 120 s`);
+}
+
+function terminate(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+void main();
