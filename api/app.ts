@@ -81,7 +81,7 @@ export default fp(
     await fastify.register(withdrawalRoutes, { withdrawals });
     await fastify.register(adminWithdrawalRoutes, { withdrawals, workflowUrl: config.temporalWorkflowUrl });
 
-    const sockets = createSocketServer({ httpServer: fastify.server, tokens, redis });
+    const sockets = createSocketServer({ httpServer: fastify.server, tokens, redis, redisKeyPrefix: config.REDIS_KEY_PREFIX });
     const relay = createOutboxRelay({
       db,
       outbox,

@@ -16,10 +16,15 @@ export const rooms = {
  * access token as the REST API and is placed in its rooms by the server; clients never choose rooms.
  * With Redis, the adapter carries every emit to sockets on all API instances.
  */
-export function createSocketServer(options: { httpServer: HttpServer; tokens: AccessTokenService; redis?: Redis }) {
+export function createSocketServer(options: {
+  httpServer: HttpServer;
+  tokens: AccessTokenService;
+  redis?: Redis;
+  redisKeyPrefix: string;
+}) {
   const io = new Server(options.httpServer, { serveClient: false, cors: { origin: false } });
   const adapterClients = options.redis ? [options.redis.duplicate(), options.redis.duplicate()] : [];
-  if (adapterClients.length === 2) io.adapter(createAdapter(adapterClients[0], adapterClients[1]));
+  if (adapterClients.length === 2) io.adapter(createAdapter(adapterClients[0], adapterClients[1], { key: `${options.redisKeyPrefix}:socket.io` }));
 
   io.use((socket, next) => {
     const auth = socket.handshake.auth as { token?: unknown } | undefined;

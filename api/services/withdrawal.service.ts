@@ -135,6 +135,9 @@ export function createWithdrawalService(deps: WithdrawalServiceDeps) {
 
     /** Sends the decision as a Workflow Update and answers once the outcome is stored. */
     async decide(input: DecideWithdrawalInput): Promise<Withdrawal> {
+      if (input.decision === 'reject' && !input.reason?.trim()) {
+        throw new AppError(ErrorCode.VALIDATION_FAILED, 'A reason is required to reject: the worker is told why');
+      }
       const withdrawal = await withdrawals.findById(input.withdrawalId);
       if (!withdrawal) throw AppError.notFound('Withdrawal');
       const problem = decisionProblem(withdrawal.status, input);

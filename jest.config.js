@@ -1,0 +1,25 @@
+const esmOnly = ['content-disposition', 'cookie'];
+const swc = (syntax) => ({ jsc: { parser: { syntax }, target: 'es2022' }, module: { type: 'commonjs' } });
+
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', swc('typescript')],
+    // ESM-only dependencies: Node 20 loads them through require(esm), Jest's module registry cannot.
+    [`/node_modules/(${esmOnly.join('|')})/.+\\.js$`]: ['@swc/jest', swc('ecmascript')],
+  },
+  transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
+  // Once per run: Temporal dev server, a migrated template database, the workflow bundle.
+  globalSetup: '<rootDir>/test/global-setup.ts',
+  globalTeardown: '<rootDir>/test/global-teardown.ts',
+  testTimeout: 30_000,
+  // Each test file gets its own database cloned from the template, so files run in parallel.
+  maxWorkers: 2,
+  // The Temporal SDK's native bridge keeps a handle open after every worker and connection is closed
+  // (sdk-typescript#928); every test closes what it opens, and this only ends that known handle.
+  forceExit: true,
+  reporters: ['default', '<rootDir>/test/helpers/summary-reporter.js'],
+};

@@ -1,0 +1,137 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import gigbitApp, { fastifyOptions } from '../../api/app';
+import { loadConfig, type Config } from '../../api/config';
+import { createGigbitWorker } from '../../activities/create-worker';
+import { createTestDatabase, type TestDatabase } from './database';
+import { testEnvironment } from './environment';
+
+export const TEST_SECRET = 'test-secret-that-is-at-least-32-characters-long';
+
+export function testConfig(database: TestDatabase, overrides: Record<string, string> = {}): Config {
+  const env = testEnvironment();
+  return loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    API_PORT: '0',
+    DATABASE_URL: database.url,
+    TEMPORAL_ADDRESS: env.temporalAddress,
+    // A task queue of its own keeps parallel test files from running each other's workflows.
+    TEMPORAL_TASK_QUEUE: `gigbit-test-${randomUUID()}`,
+    ACCESS_TOKEN_SECRET: TEST_SECRET,
+    OUTBOX_POLL_INTERVAL_MS: '200',
+    ...overrides,
+  });
+}
+
+export interface ApiInstance {
+  app: FastifyInstance;
+  temporal: Client;
+  /** Set when started with listen: true. */
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startApi(config: Config, database: TestDatabase, options: { listen?: boolean } = {}): Promise<ApiInstance> {
+  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const redis = config.REDIS_URL ? new Redis(config.REDIS_URL) : undefined;
+  const app = Fastify(fastifyOptions(config));
+  await app.register(gigbitApp, { config, db: database.db, temporal, redis });
+  let url = '';
+  if (options.listen) url = await app.listen({ host: '127.0.0.1', port: 0 });
+  else await app.ready();
+  return {
+    app,
+    temporal,
+    url,
+    async close() {
+      await app.close();
+      await connection.close();
+      await redis?.quit();
+    },
+  };
+}
+
+export interface RunningWorker {
+  worker: Worker;
+  stop(): Promise<void>;
+}
+
+/** A real Temporal worker for this test's task queue, with the workflow bundle built once by global-setup. */
+export async function startWorker(config: Config, database: TestDatabase): Promise<RunningWorker> {
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const worker = await createGigbitWorker({
+    config,
+    db: database.db,
+    connection,
+    workflowBundle: { code: readFileSync(testEnvironment().workflowBundlePath, 'utf8') },
+  });
+  const running = worker.run();
+  return {
+    worker,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      await connection.close();
+    },
+  };
+}
+
+export interface Harness {
+  config: Config;
+  database: TestDatabase;
+  api: ApiInstance;
+  worker?: RunningWorker;
+  close(): Promise<void>;
+}
+
+/** Database + API (+ Temporal worker): the whole backend of one test file, on real components. */
+export async function createHarness(
+  options: { listen?: boolean; worker?: boolean; env?: Record<string, string> } = {},
+): Promise<Harness> {
+  const database = await createTestDatabase();
+  const config = testConfig(database, options.env);
+  const api = await startApi(config, database, options);
+  const worker = options.worker ? await startWorker(config, database) : undefined;
+  return {
+    config,
+    database,
+    api,
+    worker,
+    async close() {
+      await api.close();
+      await worker?.stop();
+      await database.drop();
+    },
+  };
+}
+
+let phoneCounter = 0;
+
+export async function signInWorker(app: FastifyInstance, phone?: string): Promise<{ token: string; workerId: string }> {
+  const response = await app.inject({
+    method: 'POST',
+    url: '/v1/dev/workers/sign-in',
+    payload: { phone: phone ?? `+9190000${String(process.pid % 1000).padStart(3, '0')}${String(++phoneCounter).padStart(3, '0')}` },
+  });
+  if (response.statusCode !== 200) throw new Error(`worker sign-in failed: ${response.body}`);
+  const body = response.json<{ accessToken: string; subjectId: string }>();
+  return { token: body.accessToken, workerId: body.subjectId };
+}
+
+export async function signInAdmin(
+  app: FastifyInstance,
+  username = `ops.${randomUUID().slice(0, 8)}`,
+): Promise<{ token: string; adminId: string }> {
+  const response = await app.inject({ method: 'POST', url: '/v1/dev/admins/sign-in', payload: { username } });
+  if (response.statusCode !== 200) throw new Error(`admin sign-in failed: ${response.body}`);
+  const body = response.json<{ accessToken: string; subjectId: string }>();
+  return { token: body.accessToken, adminId: body.subjectId };
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
