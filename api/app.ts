@@ -4,12 +4,13 @@ import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Redis } from 'ioredis';
 import type { Config } from './config';
+import { ErrorCode } from './errors';
 import { createIdentityRepository } from './db/identity.repository';
 import type { Db } from './db/knex';
 import { createOutboxRepository } from './db/outbox.repository';
 import { createWithdrawalRepository } from './db/withdrawal.repository';
 import authPlugin from './plugins/auth';
-import errorHandler from './plugins/error-handler';
+import errorHandler, { sendError } from './plugins/error-handler';
 import openapi from './plugins/openapi';
 import { installValidators } from './plugins/validation';
 import { createOutboxRelay } from './realtime/outbox-relay';
@@ -28,6 +29,7 @@ export interface AppDeps {
   redis?: Redis;
 }
 
+const READINESS_DEADLINE_MS = 1500;
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
 /** Fastify construction options shared by the server process and the tests. */
@@ -40,6 +42,12 @@ export function fastifyOptions(config: Pick<Config, 'LOG_LEVEL'>): FastifyServer
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     bodyLimit: 64 * 1024,
+    // Malformed URLs and over-long path parameters are refused by the router, before any route or error handler.
+    frameworkErrors: (error, request, reply) =>
+      sendError(reply, request, 400, {
+        code: ErrorCode.VALIDATION_FAILED,
+        message: error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path parameter is too long' : 'The URL is malformed',
+      }),
     trustProxy: false,
   };
 }
@@ -73,7 +81,9 @@ export default fp(
 
     const checks: Record<string, () => Promise<unknown>> = {
       postgres: () => db.raw('select 1'),
-      temporal: () => temporal.workflowService.getSystemInfo({}),
+      // A deadline, not only the probe's timeout: the SDK retries UNAVAILABLE and must not outlive the probe.
+      temporal: () =>
+        temporal.connection.withDeadline(Date.now() + READINESS_DEADLINE_MS, () => temporal.workflowService.getSystemInfo({})),
     };
     if (redis) checks.redis = () => redis.ping();
     await fastify.register(healthRoutes, { checks });

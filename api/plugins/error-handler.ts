@@ -13,8 +13,9 @@ const codeByStatus: Partial<Record<number, ErrorCode>> = {
   429: ErrorCode.RATE_LIMITED,
 };
 
-function send(reply: FastifyReply, request: FastifyRequest, status: number, error: Omit<ErrorResponse['error'], 'requestId'>) {
-  return reply.status(status).send({ error: { ...error, requestId: request.id } } satisfies ErrorResponse);
+export function sendError(reply: FastifyReply, request: FastifyRequest, status: number, error: Omit<ErrorResponse['error'], 'requestId'>) {
+  // Set here too: router-level errors never pass the onRequest hook that normally adds it.
+  return reply.status(status).header('x-request-id', request.id).send({ error: { ...error, requestId: request.id } } satisfies ErrorResponse);
 }
 
 /** Maps every failure to `{ error: { code, message, requestId } }`; 5xx details go to the log, never the client. */
@@ -23,10 +24,10 @@ export default fp(
     fastify.setErrorHandler((err: FastifyError | AppError, request, reply) => {
       if (err instanceof AppError) {
         if (err.statusCode >= 500) request.log.error({ err }, 'request failed');
-        return send(reply, request, err.statusCode, { code: err.code, message: err.message, details: err.details });
+        return sendError(reply, request, err.statusCode, { code: err.code, message: err.message, details: err.details });
       }
       if (err.validation) {
-        return send(reply, request, 400, {
+        return sendError(reply, request, 400, {
           code: ErrorCode.VALIDATION_FAILED,
           message: `Invalid ${err.validationContext ?? 'request'}: ${err.message}`,
           details: { problems: err.validation.map((v) => ({ path: v.instancePath || '/', message: v.message })) },
@@ -34,13 +35,13 @@ export default fp(
       }
       const status = err.statusCode ?? 500;
       const code = codeByStatus[status];
-      if (status < 500 && code) return send(reply, request, status, { code, message: err.message });
+      if (status < 500 && code) return sendError(reply, request, status, { code, message: err.message });
       request.log.error({ err }, 'request failed');
-      return send(reply, request, 500, { code: ErrorCode.INTERNAL, message: 'Something went wrong on our side' });
+      return sendError(reply, request, 500, { code: ErrorCode.INTERNAL, message: 'Something went wrong on our side' });
     });
 
     fastify.setNotFoundHandler((request, reply) =>
-      send(reply, request, 404, { code: ErrorCode.NOT_FOUND, message: `No route ${request.method} ${request.url.split('?')[0]}` }),
+      sendError(reply, request, 404, { code: ErrorCode.NOT_FOUND, message: `No route ${request.method} ${request.url.split('?')[0]}` }),
     );
   },
   { name: 'error-handler' },

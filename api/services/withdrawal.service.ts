@@ -17,6 +17,8 @@ import {
 } from '../../workflows/contracts';
 import type { withdrawalWorkflow } from '../../workflows/withdrawal.workflow';
 
+const START_DEADLINE_MS = 5000;
+
 export interface WithdrawalServiceDeps {
   db: Db;
   withdrawals: WithdrawalRepository;
@@ -58,26 +60,33 @@ export function createWithdrawalService(deps: WithdrawalServiceDeps) {
       approvalExpiryMs: config.WITHDRAWAL_APPROVAL_EXPIRY_MS,
     };
     try {
-      // By type name: the workflow module itself only runs inside the worker's sandbox.
-      await temporal.workflow.start<typeof withdrawalWorkflow>('withdrawalWorkflow', {
-        workflowId: withdrawal.workflowId,
-        taskQueue: config.TEMPORAL_TASK_QUEUE,
-        args: [input],
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        typedSearchAttributes: [
-          { key: searchAttributes.requestType, value: 'withdrawal' },
-          { key: searchAttributes.workerId, value: withdrawal.workerId },
-          { key: searchAttributes.status, value: withdrawal.status },
-          { key: searchAttributes.amountPaise, value: withdrawal.amountPaise },
-        ],
-      });
+      // By type name: the workflow module itself only runs inside the worker's sandbox. The deadline bounds the
+      // SDK's retries so an unreachable Temporal becomes a prompt 503 the client can retry with the same key.
+      await temporal.connection.withDeadline(Date.now() + START_DEADLINE_MS, () =>
+        temporal.workflow.start<typeof withdrawalWorkflow>('withdrawalWorkflow', {
+          workflowId: withdrawal.workflowId,
+          taskQueue: config.TEMPORAL_TASK_QUEUE,
+          args: [input],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          typedSearchAttributes: [
+            { key: searchAttributes.requestType, value: 'withdrawal' },
+            { key: searchAttributes.workerId, value: withdrawal.workerId },
+            { key: searchAttributes.status, value: withdrawal.status },
+            { key: searchAttributes.amountPaise, value: withdrawal.amountPaise },
+          ],
+        }),
+      );
     } catch (err) {
       // A closed run with this id already decided the request; nothing more to start.
       if ((err as Error).name === 'WorkflowExecutionAlreadyStartedError') return;
-      throw new AppError(ErrorCode.DEPENDENCY_UNAVAILABLE, 'The request was saved but could not be started yet; retry with the same Idempotency-Key', {
-        withdrawalId: withdrawal.id,
-      });
+      throw new AppError(
+        ErrorCode.DEPENDENCY_UNAVAILABLE,
+        'The request was saved but could not be started yet; retry with the same Idempotency-Key',
+        {
+          withdrawalId: withdrawal.id,
+        },
+      );
     }
   }
 
@@ -156,7 +165,10 @@ export function createWithdrawalService(deps: WithdrawalServiceDeps) {
         // The run may have closed between our read and the update (expiry): report what is stored now.
         const current = await withdrawals.findById(input.withdrawalId);
         if (current && current.status !== 'pending_approval') {
-          throw new AppError(ErrorCode.DECISION_NOT_ALLOWED, `Decision refused: the withdrawal is already ${current.status}`);
+          throw new AppError(
+            ErrorCode.DECISION_NOT_ALLOWED,
+            `Decision refused: the withdrawal is already ${current.status}`,
+          );
         }
         throw err;
       }

@@ -36,11 +36,19 @@ export interface ApiInstance {
   close(): Promise<void>;
 }
 
-export async function startApi(config: Config, database: TestDatabase, options: { listen?: boolean } = {}): Promise<ApiInstance> {
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+export interface StartApiOptions {
+  listen?: boolean;
+  /** Runs on the bare Fastify instance before the app registers (e.g. to observe every route). */
+  beforeRegister?: (app: FastifyInstance) => void;
+}
+
+export async function startApi(config: Config, database: TestDatabase, options: StartApiOptions = {}): Promise<ApiInstance> {
+  // Lazy, as in api/server.ts: an unreachable Temporal shows up in /readyz instead of failing the boot.
+  const connection = Connection.lazy({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const redis = config.REDIS_URL ? new Redis(config.REDIS_URL) : undefined;
   const app = Fastify(fastifyOptions(config));
+  options.beforeRegister?.(app);
   await app.register(gigbitApp, { config, db: database.db, temporal, redis });
   let url = '';
   if (options.listen) url = await app.listen({ host: '127.0.0.1', port: 0 });
@@ -92,7 +100,7 @@ export interface Harness {
 
 /** Database + API (+ Temporal worker): the whole backend of one test file, on real components. */
 export async function createHarness(
-  options: { listen?: boolean; worker?: boolean; env?: Record<string, string> } = {},
+  options: StartApiOptions & { worker?: boolean; env?: Record<string, string> } = {},
 ): Promise<Harness> {
   const database = await createTestDatabase();
   const config = testConfig(database, options.env);

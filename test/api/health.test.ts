@@ -1,0 +1,64 @@
+import Fastify from 'fastify';
+import authPlugin from '../../api/plugins/auth';
+import { createAccessTokenService } from '../../api/services/access-token.service';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { testEnvironment } from '../helpers/environment';
+import { startApi, testConfig, TEST_SECRET, type ApiInstance } from '../helpers/harness';
+
+describe('health and readiness', () => {
+  let database: TestDatabase;
+  const apis: ApiInstance[] = [];
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await Promise.all(apis.map((api) => api.close()));
+    await database.drop();
+  });
+
+  async function api(env: Record<string, string> = {}) {
+    const instance = await startApi(testConfig(database, env), database);
+    apis.push(instance);
+    return instance;
+  }
+
+  it('reports liveness without touching dependencies', async () => {
+    const { app } = await api();
+    const response = await app.inject({ method: 'GET', url: '/healthz' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ status: 'ok' });
+  });
+
+  it('is ready when PostgreSQL and Temporal answer, and checks Redis only when configured', async () => {
+    const withoutRedis = await (await api()).app.inject({ method: 'GET', url: '/readyz' });
+    expect(withoutRedis.statusCode).toBe(200);
+    expect(Object.keys(withoutRedis.json<{ checks: object }>().checks).sort()).toEqual(['postgres', 'temporal']);
+
+    const withRedis = await (await api({ REDIS_URL: testEnvironment().redisUrl })).app.inject({ method: 'GET', url: '/readyz' });
+    expect(withRedis.statusCode).toBe(200);
+    expect(withRedis.json()).toMatchObject({
+      status: 'ready',
+      checks: { postgres: { ok: true }, temporal: { ok: true }, redis: { ok: true } },
+    });
+  });
+
+  it('is not ready, naming the failing dependency, when Temporal does not answer', async () => {
+    // A closed port: the API still boots (lazy connection) and explains itself.
+    const { app } = await api({ TEMPORAL_ADDRESS: '127.0.0.1:1' });
+    const response = await app.inject({ method: 'GET', url: '/readyz' });
+    expect(response.statusCode).toBe(503);
+    expect(response.json()).toMatchObject({
+      status: 'not_ready',
+      checks: { postgres: { ok: true }, temporal: { ok: false, error: expect.any(String) } },
+    });
+  });
+});
+
+describe('route access rules', () => {
+  it('refuses to boot when a route declares no access rule', async () => {
+    const app = Fastify();
+    await app.register(authPlugin, { tokens: createAccessTokenService({ secret: TEST_SECRET, ttlSeconds: 60 }) });
+    expect(() => app.get('/v1/forgotten', async () => ({}))).toThrow('GET /v1/forgotten declares no access rule');
+    await app.close();
+  });
+});

@@ -1,0 +1,73 @@
+import { ConfigError, loadConfig } from '../../api/config';
+
+const minimal = {
+  DATABASE_URL: 'postgres://gigbit@127.0.0.1:5432/gigbit',
+  ACCESS_TOKEN_SECRET: 'a-secret-that-is-long-enough-for-hmac-keys',
+};
+
+function problemsOf(env: Record<string, string | undefined>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected the configuration to be refused');
+}
+
+describe('loadConfig', () => {
+  it('applies the documented defaults to a minimal environment', () => {
+    const config = loadConfig(minimal);
+    expect(config).toMatchObject({
+      NODE_ENV: 'development',
+      API_PORT: 3000,
+      TEMPORAL_ADDRESS: '127.0.0.1:7233',
+      TEMPORAL_NAMESPACE: 'default',
+      TEMPORAL_TASK_QUEUE: 'gigbit',
+      WITHDRAWAL_MIN_PAISE: 20_000,
+      WITHDRAWAL_MAX_PAISE: 2_500_000,
+      WITHDRAWAL_APPROVAL_EXPIRY_MS: 12 * 60 * 60 * 1000,
+      isDevelopment: true,
+      isProduction: false,
+    });
+    expect(config.REDIS_URL).toBeUndefined();
+  });
+
+  it('converts numeric strings and treats empty values as unset', () => {
+    const config = loadConfig({ ...minimal, API_PORT: '8080', REDIS_URL: '', WITHDRAWAL_MIN_PAISE: '50000' });
+    expect(config.API_PORT).toBe(8080);
+    expect(config.WITHDRAWAL_MIN_PAISE).toBe(50_000);
+    expect(config.REDIS_URL).toBeUndefined();
+  });
+
+  it('lists every problem at once, naming each key', () => {
+    const problems = problemsOf({
+      API_PORT: 'eighty',
+      NODE_ENV: 'staging',
+      REDIS_URL: 'localhost:6379',
+      TEMPORAL_ADDRESS: 'no-port',
+      ACCESS_TOKEN_SECRET: 'short',
+    });
+    const keys = [...new Set(problems.map((p) => p.split(':')[0]))].sort();
+    expect(keys).toEqual(['ACCESS_TOKEN_SECRET', 'API_PORT', 'DATABASE_URL', 'NODE_ENV', 'REDIS_URL', 'TEMPORAL_ADDRESS']);
+    expect(problems.find((p) => p.startsWith('DATABASE_URL'))).toMatch(/missing/);
+    expect(problems.find((p) => p.startsWith('API_PORT'))).toMatch(/"eighty"/);
+  });
+
+  it('never echoes secrets or connection strings in full', () => {
+    const problems = problemsOf({ ...minimal, ACCESS_TOKEN_SECRET: 'hunter2-password', DATABASE_URL: 'mysql://user:pw@host/db' });
+    expect(problems.join('\n')).not.toContain('hunter2-password');
+    expect(problems.join('\n')).not.toContain('user:pw');
+  });
+
+  it('refuses inconsistent withdrawal bounds', () => {
+    expect(problemsOf({ ...minimal, WITHDRAWAL_MIN_PAISE: '500000', WITHDRAWAL_MAX_PAISE: '100000' })).toEqual([
+      'WITHDRAWAL_MIN_PAISE: must not exceed WITHDRAWAL_MAX_PAISE',
+    ]);
+  });
+
+  it('builds Temporal Web UI links from the configured base', () => {
+    const config = loadConfig({ ...minimal, TEMPORAL_UI_URL: 'https://temporal.example.in/', TEMPORAL_NAMESPACE: 'prod' });
+    expect(config.temporalWorkflowUrl('withdrawal-1')).toBe('https://temporal.example.in/namespaces/prod/workflows/withdrawal-1');
+  });
+});

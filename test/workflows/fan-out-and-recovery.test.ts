@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import { io as connectSocket, type Socket } from 'socket.io-client';
+import type { EventEnvelope } from '../../api/realtime/event-catalogue';
+import { withdrawalWorkflowId } from '../../workflows/contracts';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { testEnvironment } from '../helpers/environment';
+import { bearer, signInAdmin, signInWorker, startApi, startWorker, testConfig, type ApiInstance, type RunningWorker } from '../helpers/harness';
+
+describe('two API instances with Redis', () => {
+  let database: TestDatabase;
+  let a: ApiInstance;
+  let b: ApiInstance;
+  let worker: RunningWorker;
+  let socket: Socket | undefined;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    // Both instances share the task queue and a Redis channel prefix of their own (other files use the same Redis).
+    const config = testConfig(database, { REDIS_URL: testEnvironment().redisUrl, REDIS_KEY_PREFIX: `test-${randomUUID()}` });
+    [a, b] = await Promise.all([startApi(config, database, { listen: true }), startApi(config, database, { listen: true })]);
+    worker = await startWorker(config, database);
+  });
+  afterAll(async () => {
+    socket?.disconnect();
+    await Promise.all([a.close(), b.close()]);
+    await worker.stop();
+    await database.drop();
+  });
+
+  it('delivers a decision taken through instance A to a worker connected to instance B', async () => {
+    const rider = await signInWorker(a.app);
+    const admin = await signInAdmin(a.app);
+    socket = connectSocket(b.url, { auth: { token: rider.token }, transports: ['websocket'], reconnection: false });
+    await new Promise<void>((resolve, reject) => {
+      socket!.once('connect', resolve);
+      socket!.once('connect_error', reject);
+    });
+    const received: EventEnvelope[] = [];
+    socket.on('withdrawal.status_changed', (e: EventEnvelope) => received.push(e));
+
+    const created = await a.app.inject({
+      method: 'POST',
+      url: '/v1/withdrawals',
+      headers: { ...bearer(rider.token), 'idempotency-key': 'fan-out-key-1' },
+      payload: { amountPaise: 650_000 },
+    });
+    const { id } = created.json<{ id: string }>();
+    const decided = await a.app.inject({ method: 'POST', url: `/v1/admin/withdrawals/${id}/decision`, headers: bearer(admin.token), payload: { decision: 'approve' } });
+    expect(decided.statusCode).toBe(200);
+
+    const deadline = Date.now() + 10_000;
+    while (!received.some((e) => e.data.status === 'approved') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    // Each event once, in order, although both instances run a relay.
+    expect(received.map((e) => e.data.status)).toEqual(['pending_approval', 'approved']);
+    expect(received[0]!.eventId).toBeLessThan(received[1]!.eventId);
+  });
+});
+
+describe('Temporal unreachable when a withdrawal is requested', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(() => database.drop());
+
+  it('answers 503 without losing the request, and a retry with the same key starts its workflow', async () => {
+    const down = await startApi(testConfig(database, { TEMPORAL_ADDRESS: '127.0.0.1:1' }), database);
+    const up = await startApi(testConfig(database), database);
+    try {
+      const rider = await signInWorker(up.app);
+      const request = (api: ApiInstance) =>
+        api.app.inject({
+          method: 'POST',
+          url: '/v1/withdrawals',
+          headers: { ...bearer(rider.token), 'idempotency-key': 'outage-key-01' },
+          payload: { amountPaise: 210_000 },
+        });
+
+      const failed = await request(down);
+      expect(failed.statusCode).toBe(503);
+      expect(failed.json()).toMatchObject({ error: { code: 'DEPENDENCY_UNAVAILABLE', details: { withdrawalId: expect.any(String) } } });
+      const { withdrawalId } = failed.json<{ error: { details: { withdrawalId: string } } }>().error.details;
+
+      const retried = await request(up);
+      expect(retried.statusCode).toBe(200);
+      expect(retried.json()).toMatchObject({ id: withdrawalId, status: 'pending_approval' });
+      const description = await up.temporal.workflow.getHandle(withdrawalWorkflowId(withdrawalId)).describe();
+      expect(description.status.name).toBe('RUNNING');
+      expect(await database.db('withdrawals').count<{ count: number }[]>('* as count')).toEqual([{ count: 1 }]);
+    } finally {
+      await Promise.all([down.close(), up.close()]);
+    }
+  });
+});
