@@ -42,7 +42,10 @@ export function createWithdrawalActivities(deps: { db: Db }) {
         }
         const current = await withdrawals.findById(input.withdrawalId, trx);
         if (!current) {
-          throw ApplicationFailure.nonRetryable(`Withdrawal ${input.withdrawalId} does not exist`, BusinessErrorType.NOT_FOUND);
+          throw ApplicationFailure.nonRetryable(
+            `Withdrawal ${input.withdrawalId} does not exist`,
+            BusinessErrorType.NOT_FOUND,
+          );
         }
         if (current.status === input.status) {
           return { withdrawalId: current.id, status: current.status, decidedAt: current.decidedAt!.toISOString() };

@@ -43,11 +43,12 @@ export function fastifyOptions(config: Pick<Config, 'LOG_LEVEL'>): FastifyServer
     },
     bodyLimit: 64 * 1024,
     // Malformed URLs and over-long path parameters are refused by the router, before any route or error handler.
-    frameworkErrors: (error, request, reply) =>
-      sendError(reply, request, 400, {
+    frameworkErrors: (error, request, reply) => {
+      void sendError(reply, request, 400, {
         code: ErrorCode.VALIDATION_FAILED,
         message: error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path parameter is too long' : 'The URL is malformed',
-      }),
+      });
+    },
     trustProxy: false,
   };
 }
@@ -60,7 +61,10 @@ export default fp(
   async function gigbitApp(fastify: FastifyInstance, deps: AppDeps) {
     const { config, db, temporal, redis } = deps;
 
-    const tokens = createAccessTokenService({ secret: config.ACCESS_TOKEN_SECRET, ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS });
+    const tokens = createAccessTokenService({
+      secret: config.ACCESS_TOKEN_SECRET,
+      ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+    });
     const identities = createIdentityRepository(db);
     const outbox = createOutboxRepository(db);
     const withdrawals = createWithdrawalService({
@@ -83,7 +87,9 @@ export default fp(
       postgres: () => db.raw('select 1'),
       // A deadline, not only the probe's timeout: the SDK retries UNAVAILABLE and must not outlive the probe.
       temporal: () =>
-        temporal.connection.withDeadline(Date.now() + READINESS_DEADLINE_MS, () => temporal.workflowService.getSystemInfo({})),
+        temporal.connection.withDeadline(Date.now() + READINESS_DEADLINE_MS, () =>
+          temporal.workflowService.getSystemInfo({}),
+        ),
     };
     if (redis) checks.redis = () => redis.ping();
     await fastify.register(healthRoutes, { checks });
@@ -91,12 +97,17 @@ export default fp(
     await fastify.register(withdrawalRoutes, { withdrawals });
     await fastify.register(adminWithdrawalRoutes, { withdrawals, workflowUrl: config.temporalWorkflowUrl });
 
-    const sockets = createSocketServer({ httpServer: fastify.server, tokens, redis, redisKeyPrefix: config.REDIS_KEY_PREFIX });
+    const sockets = createSocketServer({
+      httpServer: fastify.server,
+      tokens,
+      redis,
+      redisKeyPrefix: config.REDIS_KEY_PREFIX,
+    });
     const relay = createOutboxRelay({
       db,
       outbox,
       databaseUrl: config.DATABASE_URL,
-      publish: sockets.publish,
+      publish: (event) => sockets.publish(event),
       batchSize: config.OUTBOX_BATCH_SIZE,
       pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
       log: fastify.log,

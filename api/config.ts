@@ -31,7 +31,11 @@ export const EnvSchema = Type.Object({
     Type.String({ pattern: '^rediss?://', description: 'Redis for fan-out; unset means one process' }),
   ),
 
-  REDIS_KEY_PREFIX: Type.String({ pattern: '^[A-Za-z0-9:_-]{1,64}$', default: 'gigbit', description: 'Namespaces Redis channels' }),
+  REDIS_KEY_PREFIX: Type.String({
+    pattern: '^[A-Za-z0-9:_-]{1,64}$',
+    default: 'gigbit',
+    description: 'Namespaces Redis channels',
+  }),
 
   TEMPORAL_ADDRESS: Type.String({ pattern: '^[^\\s:]+:\\d{1,5}$', default: '127.0.0.1:7233' }),
   TEMPORAL_NAMESPACE: Type.String({ minLength: 1, default: 'default' }),

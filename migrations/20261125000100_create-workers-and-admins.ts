@@ -10,7 +10,9 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
   });
-  await knex.raw(`ALTER TABLE workers ADD CONSTRAINT workers_identity_present CHECK (phone IS NOT NULL OR email IS NOT NULL)`);
+  await knex.raw(
+    `ALTER TABLE workers ADD CONSTRAINT workers_identity_present CHECK (phone IS NOT NULL OR email IS NOT NULL)`,
+  );
 
   await knex.schema.createTable('admins', (t) => {
     t.uuid('id').primary().defaultTo(knex.raw('gen_random_uuid()'));

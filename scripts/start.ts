@@ -21,7 +21,10 @@ const say = (line: string) => console.log(`[gigbit] ${line}`);
 function localSecrets(): { accessTokenSecret: string; postgresPassword: string } {
   const file = path.join(dataDir, 'secrets.json');
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as ReturnType<typeof localSecrets>;
-  const secrets = { accessTokenSecret: randomBytes(32).toString('hex'), postgresPassword: randomBytes(16).toString('hex') };
+  const secrets = {
+    accessTokenSecret: randomBytes(32).toString('hex'),
+    postgresPassword: randomBytes(16).toString('hex'),
+  };
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   return secrets;
 }
@@ -72,15 +75,25 @@ async function main(): Promise<void> {
         detached: true,
       });
       env.DATABASE_URL = await firstLine(database).then((line) => (JSON.parse(line) as { url: string }).url);
-      say(`embedded PostgreSQL on 127.0.0.1:${env.GIGBIT_EMBEDDED_PG_PORT ?? 54329} (data in ${path.relative(root, dataDir)}/postgres)`);
+      say(
+        `embedded PostgreSQL on 127.0.0.1:${env.GIGBIT_EMBEDDED_PG_PORT ?? 54329} (data in ${path.relative(root, dataDir)}/postgres)`,
+      );
     }
     // Fail here, with every problem listed, rather than in two child processes at once.
     const config = loadConfig(env);
     const applied = await migrateLatest(config.DATABASE_URL);
     if (applied.length) say(`migrations applied: ${applied.length}`);
 
-    for (const [name, entry] of [['api', 'api/server.ts'], ['worker', 'activities/worker.ts']] as const) {
-      const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: root, env, stdio: 'inherit', detached: true });
+    for (const [name, entry] of [
+      ['api', 'api/server.ts'],
+      ['worker', 'activities/worker.ts'],
+    ] as const) {
+      const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+        cwd: root,
+        env,
+        stdio: 'inherit',
+        detached: true,
+      });
       child.once('exit', (code, signal) => {
         if (!stopping) {
           say(`${name} exited unexpectedly (${signal ?? code}); stopping the platform`);

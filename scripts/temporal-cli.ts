@@ -13,7 +13,9 @@ export const TEMPORAL_CLI_VERSION = 'v1.5.1';
 const EXPECTED_SERVER = 'Server 1.29.1';
 
 export function cacheRoot(): string {
-  return process.env.GIGBIT_CACHE_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'gigbit');
+  return (
+    process.env.GIGBIT_CACHE_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'gigbit')
+  );
 }
 
 function isSuitable(binary: string): boolean {
@@ -50,7 +52,9 @@ function withLock<T>(lockDir: string, fn: () => T): T {
       break;
     } catch {
       // A lock older than the longest plausible build was left by a killed process.
-      if (existsSync(lockDir) && Date.now() - statSync(lockDir).mtimeMs > 15 * 60_000) rmSync(lockDir, { recursive: true, force: true });
+      if (existsSync(lockDir) && Date.now() - statSync(lockDir).mtimeMs > 15 * 60_000) {
+        rmSync(lockDir, { recursive: true, force: true });
+      }
       if (Date.now() > deadline) throw new Error(`Timed out waiting for ${lockDir}`);
       execFileSync('sleep', ['1']);
     }
@@ -80,7 +84,9 @@ export function ensureTemporalCli(log: (line: string) => void = console.log): st
     if (isSuitable(cached)) return cached; // another process built it while we waited
     const go = findGo();
     const staging = path.join(cacheDir, `build-${process.pid}`);
-    log(`Building the Temporal CLI ${TEMPORAL_CLI_VERSION} from Go modules into ${cacheDir} (first run only; a few minutes)…`);
+    log(
+      `Building the Temporal CLI ${TEMPORAL_CLI_VERSION} from Go modules into ${cacheDir} (first run only; a few minutes)…`,
+    );
     const started = Date.now();
     const result = spawnSync(go, ['install', `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`], {
       env: { ...process.env, GOBIN: staging, GOFLAGS: '-trimpath' },

@@ -31,23 +31,39 @@ const cliTypeName: Record<string, string> = {
 };
 
 function searchAttributeArgs(): string[] {
-  return Object.values(searchAttributes).flatMap((key) => ['--search-attribute', `${key.name}=${cliTypeName[key.type]}`]);
+  return Object.values(searchAttributes).flatMap((key) => [
+    '--search-attribute',
+    `${key.name}=${cliTypeName[key.type]}`,
+  ]);
 }
 
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const address = `127.0.0.1:${options.port}`;
   const args = [
-    'server', 'start-dev',
-    '--ip', '127.0.0.1',
-    '--port', String(options.port),
-    '--namespace', options.namespace ?? 'default',
-    '--log-level', 'error',
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(options.port),
+    '--namespace',
+    options.namespace ?? 'default',
+    '--log-level',
+    'error',
     ...(options.uiPort ? ['--ui-port', String(options.uiPort)] : ['--headless']),
     ...(options.dbFile
-      ? ['--db-filename', options.dbFile, '--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=NORMAL']
+      ? [
+          '--db-filename',
+          options.dbFile,
+          '--sqlite-pragma',
+          'journal_mode=WAL',
+          '--sqlite-pragma',
+          'synchronous=NORMAL',
+        ]
       : []),
     // Slow 2-core machines can stall a workflow task past the 10 s default.
-    '--dynamic-config-value', 'history.defaultWorkflowTaskTimeout="60s"',
+    '--dynamic-config-value',
+    'history.defaultWorkflowTaskTimeout="60s"',
     ...searchAttributeArgs(),
   ];
   const child = spawn(options.cli, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
@@ -59,7 +75,12 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     child.stderr?.resume();
   }
   let exited = false;
-  const exitedPromise = new Promise<void>((resolve) => child.once('exit', () => { exited = true; resolve(); }));
+  const exitedPromise = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      exited = true;
+      resolve();
+    }),
+  );
 
   const deadline = Date.now() + 60_000;
   while (!isHealthy(options.cli, address)) {

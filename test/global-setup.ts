@@ -30,7 +30,10 @@ export default async function globalSetup(): Promise<void> {
   const cli = ensureTemporalCli((line) => console.log(`\n${line}`));
   const [devServer, bundle] = await Promise.all([
     freePort().then((port) => startDevServer({ cli, port })),
-    bundleWorkflowCode({ workflowsPath, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } }),
+    bundleWorkflowCode({
+      workflowsPath,
+      logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} },
+    }),
   ]);
   globalThis.gigbitDevServer = devServer;
 

@@ -64,7 +64,7 @@ export async function withdrawalWorkflow(input: WithdrawalWorkflowInput): Promis
       return recorded!;
     },
     {
-      validator: (decision) => {
+      validator: (decision: DecisionInput) => {
         const problem = decisionProblem(currentStatus(), decision);
         if (problem) throw new Error(problem);
       },

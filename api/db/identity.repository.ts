@@ -18,22 +18,23 @@ export interface AdminIdentity {
 export function createIdentityRepository(db: Db) {
   return {
     async upsertWorkerByPhone(phone: string, displayName?: string): Promise<WorkerIdentity> {
-      const [row] = await db('workers')
-        .insert({ phone, display_name: displayName ?? null })
-        .onConflict('phone')
-        .merge({ updated_at: db.fn.now() })
-        .returning(['id', 'phone', 'email', 'display_name']);
-      const r = row as { id: string; phone: string | null; email: string | null; display_name: string | null };
+      const rows: Array<{ id: string; phone: string | null; email: string | null; display_name: string | null }> =
+        await db('workers')
+          .insert({ phone, display_name: displayName ?? null })
+          .onConflict('phone')
+          .merge({ updated_at: db.fn.now() })
+          .returning(['id', 'phone', 'email', 'display_name']);
+      const r = rows[0]!;
       return { id: r.id, phone: r.phone, email: r.email, displayName: r.display_name };
     },
 
     async upsertAdmin(username: string, role: AdminRole): Promise<AdminIdentity> {
-      const [row] = await db('admins')
+      const rows: AdminIdentity[] = await db('admins')
         .insert({ username, role })
         .onConflict('username')
         .merge({ role })
         .returning(['id', 'username', 'role']);
-      return row as AdminIdentity;
+      return rows[0]!;
     },
 
     async workerExists(id: string): Promise<boolean> {

@@ -89,7 +89,7 @@ export function createWithdrawalRepository(db: Db) {
         .onConflict(['worker_id', 'idempotency_key'])
         .ignore()
         .returning('*');
-      return row ? toWithdrawal(row as WithdrawalRow) : undefined;
+      return row ? toWithdrawal(row) : undefined;
     },
 
     async findById(id: string, trx?: Knex.Transaction): Promise<Withdrawal | undefined> {
@@ -120,7 +120,7 @@ export function createWithdrawalRepository(db: Db) {
           updated_at: db.fn.now() as unknown as Date,
         })
         .returning('*');
-      return row ? toWithdrawal(row as WithdrawalRow) : undefined;
+      return row ? toWithdrawal(row) : undefined;
     },
   };
 }

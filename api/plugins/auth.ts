@@ -46,8 +46,12 @@ export default fp(
       const token = bearerToken(request);
       request.principal = token ? (opts.tokens.verify(token) ?? null) : null;
       if (access === 'public') return;
-      if (!request.principal) throw new AppError(ErrorCode.UNAUTHENTICATED, 'Sign in first: a valid access token is required');
-      if (request.principal.kind !== access) throw new AppError(ErrorCode.FORBIDDEN, `This route is for ${access}s only`);
+      if (!request.principal) {
+        throw new AppError(ErrorCode.UNAUTHENTICATED, 'Sign in first: a valid access token is required');
+      }
+      if (request.principal.kind !== access) {
+        throw new AppError(ErrorCode.FORBIDDEN, `This route is for ${access}s only`);
+      }
     });
   },
   { name: 'auth' },

@@ -13,9 +13,17 @@ const codeByStatus: Partial<Record<number, ErrorCode>> = {
   429: ErrorCode.RATE_LIMITED,
 };
 
-export function sendError(reply: FastifyReply, request: FastifyRequest, status: number, error: Omit<ErrorResponse['error'], 'requestId'>) {
+export function sendError(
+  reply: FastifyReply,
+  request: FastifyRequest,
+  status: number,
+  error: Omit<ErrorResponse['error'], 'requestId'>,
+) {
   // Set here too: router-level errors never pass the onRequest hook that normally adds it.
-  return reply.status(status).header('x-request-id', request.id).send({ error: { ...error, requestId: request.id } } satisfies ErrorResponse);
+  return reply
+    .status(status)
+    .header('x-request-id', request.id)
+    .send({ error: { ...error, requestId: request.id } } satisfies ErrorResponse);
 }
 
 /** Maps every failure to `{ error: { code, message, requestId } }`; 5xx details go to the log, never the client. */
@@ -24,7 +32,11 @@ export default fp(
     fastify.setErrorHandler((err: FastifyError | AppError, request, reply) => {
       if (err instanceof AppError) {
         if (err.statusCode >= 500) request.log.error({ err }, 'request failed');
-        return sendError(reply, request, err.statusCode, { code: err.code, message: err.message, details: err.details });
+        return sendError(reply, request, err.statusCode, {
+          code: err.code,
+          message: err.message,
+          details: err.details,
+        });
       }
       if (err.validation) {
         return sendError(reply, request, 400, {
@@ -41,7 +53,10 @@ export default fp(
     });
 
     fastify.setNotFoundHandler((request, reply) =>
-      sendError(reply, request, 404, { code: ErrorCode.NOT_FOUND, message: `No route ${request.method} ${request.url.split('?')[0]}` }),
+      sendError(reply, request, 404, {
+        code: ErrorCode.NOT_FOUND,
+        message: `No route ${request.method} ${request.url.split('?')[0]}`,
+      }),
     );
   },
   { name: 'error-handler' },

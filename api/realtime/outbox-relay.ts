@@ -31,7 +31,12 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
     return db.transaction(async (trx) => {
       const events = await outbox.lockUnpublished(trx, options.batchSize);
       for (const event of events) options.publish(event);
-      if (events.length > 0) await outbox.markPublished(trx, events.map((e) => e.id));
+      if (events.length > 0) {
+        await outbox.markPublished(
+          trx,
+          events.map((e) => e.id),
+        );
+      }
       return events.length;
     });
   }

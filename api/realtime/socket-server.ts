@@ -24,7 +24,9 @@ export function createSocketServer(options: {
 }) {
   const io = new Server(options.httpServer, { serveClient: false, cors: { origin: false } });
   const adapterClients = options.redis ? [options.redis.duplicate(), options.redis.duplicate()] : [];
-  if (adapterClients.length === 2) io.adapter(createAdapter(adapterClients[0], adapterClients[1], { key: `${options.redisKeyPrefix}:socket.io` }));
+  if (adapterClients.length === 2) {
+    io.adapter(createAdapter(adapterClients[0], adapterClients[1], { key: `${options.redisKeyPrefix}:socket.io` }));
+  }
 
   io.use((socket, next) => {
     const auth = socket.handshake.auth as { token?: unknown } | undefined;

@@ -24,7 +24,12 @@ describe('bad input on every route', () => {
           const methods = Array.isArray(route.method) ? route.method : [route.method];
           for (const method of methods) {
             if (method === 'HEAD' || route.url.startsWith('/docs')) continue;
-            routes.push({ method, url: route.url, access: route.config?.access ?? 'public', hasBody: Boolean(route.schema?.body) });
+            routes.push({
+              method,
+              url: route.url,
+              access: route.config?.access ?? 'public',
+              hasBody: Boolean(route.schema?.body),
+            });
           }
         }),
     });
@@ -61,28 +66,87 @@ describe('bad input on every route', () => {
     const out: Array<{ label: string; options: InjectOptions }> = [];
 
     if (route.url.includes(':')) {
-      for (const value of badPathValues) out.push({ label: `path ${value.slice(0, 20)}`, options: { method: route.method as 'GET', url: urlWith(value), headers } });
+      for (const value of badPathValues) {
+        out.push({
+          label: `path ${value.slice(0, 20)}`,
+          options: { method: route.method, url: urlWith(value), headers },
+        });
+      }
     }
     const url = urlWith(validId);
     if (route.hasBody) {
       for (const body of badBodies) {
-        out.push({ label: `body ${JSON.stringify(body)?.slice(0, 40)}`, options: { method: route.method as 'POST', url, payload: JSON.stringify(body), headers: { ...headers, 'content-type': 'application/json' } } });
+        out.push({
+          label: `body ${JSON.stringify(body)?.slice(0, 40)}`,
+          options: {
+            method: route.method,
+            url,
+            payload: JSON.stringify(body),
+            headers: { ...headers, 'content-type': 'application/json' },
+          },
+        });
       }
-      out.push({ label: 'broken JSON', options: { method: route.method as 'POST', url, headers: { ...headers, 'content-type': 'application/json' }, payload: '{"amountPaise": 1' } });
-      out.push({ label: 'wrong content type', options: { method: route.method as 'POST', url, headers: { ...headers, 'content-type': 'text/plain' }, payload: 'amountPaise=1' } });
-      out.push({ label: 'oversized body', options: { method: route.method as 'POST', url, headers: { ...headers, 'content-type': 'application/json' }, payload: JSON.stringify({ pad: 'x'.repeat(200_000) }) } });
+      out.push({
+        label: 'broken JSON',
+        options: {
+          method: route.method,
+          url,
+          headers: { ...headers, 'content-type': 'application/json' },
+          payload: '{"amountPaise": 1',
+        },
+      });
+      out.push({
+        label: 'wrong content type',
+        options: {
+          method: route.method,
+          url,
+          headers: { ...headers, 'content-type': 'text/plain' },
+          payload: 'amountPaise=1',
+        },
+      });
+      out.push({
+        label: 'oversized body',
+        options: {
+          method: route.method,
+          url,
+          headers: { ...headers, 'content-type': 'application/json' },
+          payload: JSON.stringify({ pad: 'x'.repeat(200_000) }),
+        },
+      });
     }
     if (route.access !== 'public') {
-      out.push({ label: 'no token', options: { method: route.method as 'GET', url, headers: { 'idempotency-key': 'bad-input-key-1' } } });
-      out.push({ label: 'forged token', options: { method: route.method as 'GET', url, headers: { authorization: 'Bearer eyJzdWIiOiJ4Iiwia2luZCI6ImFkbWluIn0.AAAA' } } });
-      out.push({ label: 'wrong kind of token', options: { method: route.method as 'GET', url, headers: bearer(tokens[route.access === 'worker' ? 'admin' : 'worker']!) } });
+      out.push({
+        label: 'no token',
+        options: { method: route.method, url, headers: { 'idempotency-key': 'bad-input-key-1' } },
+      });
+      out.push({
+        label: 'forged token',
+        options: {
+          method: route.method,
+          url,
+          headers: { authorization: 'Bearer eyJzdWIiOiJ4Iiwia2luZCI6ImFkbWluIn0.AAAA' },
+        },
+      });
+      out.push({
+        label: 'wrong kind of token',
+        options: {
+          method: route.method,
+          url,
+          headers: bearer(tokens[route.access === 'worker' ? 'admin' : 'worker']!),
+        },
+      });
     }
     return out;
   }
 
   it('collected the routes to sweep', () => {
     expect(routes.map((r) => `${r.method} ${r.url}`)).toEqual(
-      expect.arrayContaining(['POST /v1/withdrawals', 'GET /v1/withdrawals/:id', 'POST /v1/admin/withdrawals/:id/decision', 'GET /readyz']),
+      expect.arrayContaining([
+        'POST /v1/withdrawals',
+        'GET /v1/withdrawals/:id',
+        'POST /v1/admin/withdrawals/:id/decision',
+        'GET /readyz',
+      ]),
     );
   });
 
@@ -95,9 +159,14 @@ describe('bad input on every route', () => {
         sent++;
         const response = await h.api.app.inject(options);
         const body = response.json<{ error?: { code?: string; message?: string; requestId?: string } }>();
-        const shapeOk = typeof body.error?.code === 'string' && typeof body.error.message === 'string' && body.error.requestId === response.headers['x-request-id'];
+        const shapeOk =
+          typeof body.error?.code === 'string' &&
+          typeof body.error.message === 'string' &&
+          body.error.requestId === response.headers['x-request-id'];
         if (response.statusCode < 400 || response.statusCode >= 500 || !shapeOk) {
-          failures.push(`${route.method} ${route.url} [${label}] → ${response.statusCode} ${response.body.slice(0, 120)}`);
+          failures.push(
+            `${route.method} ${route.url} [${label}] → ${response.statusCode} ${response.body.slice(0, 120)}`,
+          );
         }
       }
     }
@@ -109,13 +178,23 @@ describe('bad input on every route', () => {
   it('answers unknown routes with 404 in the error shape', async () => {
     const response = await h.api.app.inject({ method: 'GET', url: '/v1/nope?x=1' });
     expect(response.statusCode).toBe(404);
-    expect(response.json()).toEqual({ error: { code: 'NOT_FOUND', message: 'No route GET /v1/nope', requestId: response.headers['x-request-id'] } });
+    expect(response.json()).toEqual({
+      error: { code: 'NOT_FOUND', message: 'No route GET /v1/nope', requestId: response.headers['x-request-id'] },
+    });
   });
 
   it("keeps a caller's well-formed request id and replaces a malformed one", async () => {
-    const kept = await h.api.app.inject({ method: 'GET', url: '/healthz', headers: { 'x-request-id': 'trace-abc-123' } });
+    const kept = await h.api.app.inject({
+      method: 'GET',
+      url: '/healthz',
+      headers: { 'x-request-id': 'trace-abc-123' },
+    });
     expect(kept.headers['x-request-id']).toBe('trace-abc-123');
-    const replaced = await h.api.app.inject({ method: 'GET', url: '/healthz', headers: { 'x-request-id': 'bad id\n<script>' } });
+    const replaced = await h.api.app.inject({
+      method: 'GET',
+      url: '/healthz',
+      headers: { 'x-request-id': 'bad id\n<script>' },
+    });
     expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 });

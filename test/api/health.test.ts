@@ -34,7 +34,9 @@ describe('health and readiness', () => {
     expect(withoutRedis.statusCode).toBe(200);
     expect(Object.keys(withoutRedis.json<{ checks: object }>().checks).sort()).toEqual(['postgres', 'temporal']);
 
-    const withRedis = await (await api({ REDIS_URL: testEnvironment().redisUrl })).app.inject({ method: 'GET', url: '/readyz' });
+    const withRedis = await (
+      await api({ REDIS_URL: testEnvironment().redisUrl })
+    ).app.inject({ method: 'GET', url: '/readyz' });
     expect(withRedis.statusCode).toBe(200);
     expect(withRedis.json()).toMatchObject({
       status: 'ready',

@@ -53,7 +53,9 @@ describe('POST /v1/withdrawals', () => {
 
   it('creates exactly one withdrawal when the same key arrives many times at once', async () => {
     const worker = await signInWorker(h.api.app);
-    const responses = await Promise.all(Array.from({ length: 12 }, () => post(worker.token, 'race-key-0001', { amountPaise: 310_000 })));
+    const responses = await Promise.all(
+      Array.from({ length: 12 }, () => post(worker.token, 'race-key-0001', { amountPaise: 310_000 })),
+    );
     expect(responses.filter((r) => r.statusCode === 201)).toHaveLength(1);
     expect(responses.filter((r) => r.statusCode === 200)).toHaveLength(11);
     expect(new Set(responses.map((r) => r.json<{ id: string }>().id)).size).toBe(1);
@@ -65,13 +67,18 @@ describe('POST /v1/withdrawals', () => {
     await post(worker.token, 'reused-key-01', { amountPaise: 300_000 });
     const response = await post(worker.token, 'reused-key-01', { amountPaise: 300_001 });
     expect(response.statusCode).toBe(422);
-    expect(response.json()).toMatchObject({ error: { code: 'IDEMPOTENCY_KEY_REUSED', requestId: response.headers['x-request-id'] } });
+    expect(response.json()).toMatchObject({
+      error: { code: 'IDEMPOTENCY_KEY_REUSED', requestId: response.headers['x-request-id'] },
+    });
     expect(await countFor(worker.workerId)).toEqual({ withdrawals: 1, events: 1 });
   });
 
   it('scopes keys per worker: two workers may use the same key', async () => {
     const [a, b] = await Promise.all([signInWorker(h.api.app), signInWorker(h.api.app)]);
-    const [ra, rb] = await Promise.all([post(a.token, 'shared-key-01', { amountPaise: 200_000 }), post(b.token, 'shared-key-01', { amountPaise: 200_000 })]);
+    const [ra, rb] = await Promise.all([
+      post(a.token, 'shared-key-01', { amountPaise: 200_000 }),
+      post(b.token, 'shared-key-01', { amountPaise: 200_000 }),
+    ]);
     expect([ra.statusCode, rb.statusCode]).toEqual([201, 201]);
     expect(ra.json<{ id: string }>().id).not.toBe(rb.json<{ id: string }>().id);
   });
@@ -83,7 +90,9 @@ describe('POST /v1/withdrawals', () => {
     const worker = await signInWorker(h.api.app);
     const response = await post(worker.token, 'bounds-key-01', { amountPaise });
     expect(response.statusCode).toBe(422);
-    expect(response.json()).toMatchObject({ error: { code: 'AMOUNT_OUT_OF_RANGE', details: { minPaise: 20_000, maxPaise: 2_500_000 } } });
+    expect(response.json()).toMatchObject({
+      error: { code: 'AMOUNT_OUT_OF_RANGE', details: { minPaise: 20_000, maxPaise: 2_500_000 } },
+    });
     expect(await countFor(worker.workerId)).toEqual({ withdrawals: 0, events: 0 });
   });
 
@@ -103,7 +112,12 @@ describe('POST /v1/withdrawals', () => {
 
   it('requires a worker token', async () => {
     const admin = await signInAdmin(h.api.app);
-    const anonymous = await h.api.app.inject({ method: 'POST', url: '/v1/withdrawals', headers: { 'idempotency-key': 'anon-key-0001' }, payload: { amountPaise: 30_000 } });
+    const anonymous = await h.api.app.inject({
+      method: 'POST',
+      url: '/v1/withdrawals',
+      headers: { 'idempotency-key': 'anon-key-0001' },
+      payload: { amountPaise: 30_000 },
+    });
     expect(anonymous.statusCode).toBe(401);
     expect(anonymous.json()).toMatchObject({ error: { code: 'UNAUTHENTICATED' } });
     const asAdmin = await post(admin.token, 'admin-key-0001', { amountPaise: 30_000 });
@@ -131,7 +145,11 @@ describe('GET /v1/withdrawals/:id and admin reads', () => {
     expect(own.statusCode).toBe(200);
     expect(own.json()).toEqual(created.json());
     // Another worker learns nothing, not even that the id exists.
-    const foreign = await h.api.app.inject({ method: 'GET', url: `/v1/withdrawals/${id}`, headers: bearer(other.token) });
+    const foreign = await h.api.app.inject({
+      method: 'GET',
+      url: `/v1/withdrawals/${id}`,
+      headers: bearer(other.token),
+    });
     expect(foreign.statusCode).toBe(404);
   });
 
@@ -145,14 +163,22 @@ describe('GET /v1/withdrawals/:id and admin reads', () => {
       payload: { amountPaise: 45_000 },
     });
     const { id } = created.json<{ id: string }>();
-    const response = await h.api.app.inject({ method: 'GET', url: `/v1/admin/withdrawals/${id}`, headers: bearer(admin.token) });
+    const response = await h.api.app.inject({
+      method: 'GET',
+      url: `/v1/admin/withdrawals/${id}`,
+      headers: bearer(admin.token),
+    });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toMatchObject({
       workerId: worker.workerId,
       workflowId: `withdrawal-${id}`,
       workflowUrl: `http://127.0.0.1:8233/namespaces/default/workflows/withdrawal-${id}`,
     });
-    const asWorker = await h.api.app.inject({ method: 'GET', url: `/v1/admin/withdrawals/${id}`, headers: bearer(worker.token) });
+    const asWorker = await h.api.app.inject({
+      method: 'GET',
+      url: `/v1/admin/withdrawals/${id}`,
+      headers: bearer(worker.token),
+    });
     expect(asWorker.statusCode).toBe(403);
   });
 });

@@ -42,7 +42,11 @@ export interface StartApiOptions {
   beforeRegister?: (app: FastifyInstance) => void;
 }
 
-export async function startApi(config: Config, database: TestDatabase, options: StartApiOptions = {}): Promise<ApiInstance> {
+export async function startApi(
+  config: Config,
+  database: TestDatabase,
+  options: StartApiOptions = {},
+): Promise<ApiInstance> {
   // Lazy, as in api/server.ts: an unreachable Temporal shows up in /readyz instead of failing the boot.
   const connection = Connection.lazy({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
@@ -125,7 +129,10 @@ export async function signInWorker(app: FastifyInstance, phone?: string): Promis
   const response = await app.inject({
     method: 'POST',
     url: '/v1/dev/workers/sign-in',
-    payload: { phone: phone ?? `+9190000${String(process.pid % 1000).padStart(3, '0')}${String(++phoneCounter).padStart(3, '0')}` },
+    payload: {
+      phone:
+        phone ?? `+9190000${String(process.pid % 1000).padStart(3, '0')}${String(++phoneCounter).padStart(3, '0')}`,
+    },
   });
   if (response.statusCode !== 200) throw new Error(`worker sign-in failed: ${response.body}`);
   const body = response.json<{ accessToken: string; subjectId: string }>();

@@ -23,7 +23,9 @@ describe('access tokens', () => {
   it('refuses tampered claims, a foreign signature and junk', () => {
     const { token } = tokens.issue({ kind: 'worker', workerId: 'w-1' });
     const [body, signature] = token.split('.') as [string, string];
-    const forgedBody = Buffer.from(JSON.stringify({ sub: 'a-1', kind: 'admin', role: 'superadmin', iat: 0, exp: 9e9 })).toString('base64url');
+    const forgedBody = Buffer.from(
+      JSON.stringify({ sub: 'a-1', kind: 'admin', role: 'superadmin', iat: 0, exp: 9e9 }),
+    ).toString('base64url');
     const other = createAccessTokenService({ secret: `${secret}-other`, ttlSeconds: 900, now: () => now });
     for (const candidate of [
       `${forgedBody}.${signature}`,

@@ -49,13 +49,24 @@ describe('loadConfig', () => {
       ACCESS_TOKEN_SECRET: 'short',
     });
     const keys = [...new Set(problems.map((p) => p.split(':')[0]))].sort();
-    expect(keys).toEqual(['ACCESS_TOKEN_SECRET', 'API_PORT', 'DATABASE_URL', 'NODE_ENV', 'REDIS_URL', 'TEMPORAL_ADDRESS']);
+    expect(keys).toEqual([
+      'ACCESS_TOKEN_SECRET',
+      'API_PORT',
+      'DATABASE_URL',
+      'NODE_ENV',
+      'REDIS_URL',
+      'TEMPORAL_ADDRESS',
+    ]);
     expect(problems.find((p) => p.startsWith('DATABASE_URL'))).toMatch(/missing/);
     expect(problems.find((p) => p.startsWith('API_PORT'))).toMatch(/"eighty"/);
   });
 
   it('never echoes secrets or connection strings in full', () => {
-    const problems = problemsOf({ ...minimal, ACCESS_TOKEN_SECRET: 'hunter2-password', DATABASE_URL: 'mysql://user:pw@host/db' });
+    const problems = problemsOf({
+      ...minimal,
+      ACCESS_TOKEN_SECRET: 'hunter2-password',
+      DATABASE_URL: 'mysql://user:pw@host/db',
+    });
     expect(problems.join('\n')).not.toContain('hunter2-password');
     expect(problems.join('\n')).not.toContain('user:pw');
   });
@@ -67,7 +78,13 @@ describe('loadConfig', () => {
   });
 
   it('builds Temporal Web UI links from the configured base', () => {
-    const config = loadConfig({ ...minimal, TEMPORAL_UI_URL: 'https://temporal.example.in/', TEMPORAL_NAMESPACE: 'prod' });
-    expect(config.temporalWorkflowUrl('withdrawal-1')).toBe('https://temporal.example.in/namespaces/prod/workflows/withdrawal-1');
+    const config = loadConfig({
+      ...minimal,
+      TEMPORAL_UI_URL: 'https://temporal.example.in/',
+      TEMPORAL_NAMESPACE: 'prod',
+    });
+    expect(config.temporalWorkflowUrl('withdrawal-1')).toBe(
+      'https://temporal.example.in/namespaces/prod/workflows/withdrawal-1',
+    );
   });
 });

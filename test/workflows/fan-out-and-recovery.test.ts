@@ -4,7 +4,16 @@ import type { EventEnvelope } from '../../api/realtime/event-catalogue';
 import { withdrawalWorkflowId } from '../../workflows/contracts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { testEnvironment } from '../helpers/environment';
-import { bearer, signInAdmin, signInWorker, startApi, startWorker, testConfig, type ApiInstance, type RunningWorker } from '../helpers/harness';
+import {
+  bearer,
+  signInAdmin,
+  signInWorker,
+  startApi,
+  startWorker,
+  testConfig,
+  type ApiInstance,
+  type RunningWorker,
+} from '../helpers/harness';
 
 describe('two API instances with Redis', () => {
   let database: TestDatabase;
@@ -16,8 +25,14 @@ describe('two API instances with Redis', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     // Both instances share the task queue and a Redis channel prefix of their own (other files use the same Redis).
-    const config = testConfig(database, { REDIS_URL: testEnvironment().redisUrl, REDIS_KEY_PREFIX: `test-${randomUUID()}` });
-    [a, b] = await Promise.all([startApi(config, database, { listen: true }), startApi(config, database, { listen: true })]);
+    const config = testConfig(database, {
+      REDIS_URL: testEnvironment().redisUrl,
+      REDIS_KEY_PREFIX: `test-${randomUUID()}`,
+    });
+    [a, b] = await Promise.all([
+      startApi(config, database, { listen: true }),
+      startApi(config, database, { listen: true }),
+    ]);
     worker = await startWorker(config, database);
   });
   afterAll(async () => {
@@ -45,11 +60,18 @@ describe('two API instances with Redis', () => {
       payload: { amountPaise: 650_000 },
     });
     const { id } = created.json<{ id: string }>();
-    const decided = await a.app.inject({ method: 'POST', url: `/v1/admin/withdrawals/${id}/decision`, headers: bearer(admin.token), payload: { decision: 'approve' } });
+    const decided = await a.app.inject({
+      method: 'POST',
+      url: `/v1/admin/withdrawals/${id}/decision`,
+      headers: bearer(admin.token),
+      payload: { decision: 'approve' },
+    });
     expect(decided.statusCode).toBe(200);
 
     const deadline = Date.now() + 10_000;
-    while (!received.some((e) => e.data.status === 'approved') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (!received.some((e) => e.data.status === 'approved') && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
     // Each event once, in order, although both instances run a relay.
     expect(received.map((e) => e.data.status)).toEqual(['pending_approval', 'approved']);
     expect(received[0]!.eventId).toBeLessThan(received[1]!.eventId);
@@ -78,7 +100,9 @@ describe('Temporal unreachable when a withdrawal is requested', () => {
 
       const failed = await request(down);
       expect(failed.statusCode).toBe(503);
-      expect(failed.json()).toMatchObject({ error: { code: 'DEPENDENCY_UNAVAILABLE', details: { withdrawalId: expect.any(String) } } });
+      expect(failed.json()).toMatchObject({
+        error: { code: 'DEPENDENCY_UNAVAILABLE', details: { withdrawalId: expect.any(String) } },
+      });
       const { withdrawalId } = failed.json<{ error: { details: { withdrawalId: string } } }>().error.details;
 
       const retried = await request(up);

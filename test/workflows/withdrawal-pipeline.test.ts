@@ -20,7 +20,11 @@ describe('withdrawal pipeline: request → workflow → admin decision → Postg
   });
 
   async function connectAs(token: string | undefined): Promise<Socket> {
-    const socket = connectSocket(h.api.url, { auth: token ? { token } : {}, transports: ['websocket'], reconnection: false });
+    const socket = connectSocket(h.api.url, {
+      auth: token ? { token } : {},
+      transports: ['websocket'],
+      reconnection: false,
+    });
     sockets.push(socket);
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve);
@@ -29,7 +33,11 @@ describe('withdrawal pipeline: request → workflow → admin decision → Postg
     return socket;
   }
 
-  function nextEvent(socket: Socket, predicate: (e: EventEnvelope) => boolean, timeoutMs = 10_000): Promise<EventEnvelope> {
+  function nextEvent(
+    socket: Socket,
+    predicate: (e: EventEnvelope) => boolean,
+    timeoutMs = 10_000,
+  ): Promise<EventEnvelope> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('no matching event')), timeoutMs);
       socket.on('withdrawal.status_changed', (event: EventEnvelope) => {
@@ -41,7 +49,11 @@ describe('withdrawal pipeline: request → workflow → admin decision → Postg
     });
   }
 
-  async function requestWithdrawal(token: string, amountPaise: number, key = `key-${Math.random().toString(36).slice(2)}`) {
+  async function requestWithdrawal(
+    token: string,
+    amountPaise: number,
+    key = `key-${Math.random().toString(36).slice(2)}`,
+  ) {
     const response = await h.api.app.inject({
       method: 'POST',
       url: '/v1/withdrawals',
@@ -53,7 +65,12 @@ describe('withdrawal pipeline: request → workflow → admin decision → Postg
   }
 
   function decide(token: string, id: string, body: Record<string, unknown>) {
-    return h.api.app.inject({ method: 'POST', url: `/v1/admin/withdrawals/${id}/decision`, headers: bearer(token), payload: body });
+    return h.api.app.inject({
+      method: 'POST',
+      url: `/v1/admin/withdrawals/${id}/decision`,
+      headers: bearer(token),
+      payload: body,
+    });
   }
 
   async function snapshot(id: string) {
@@ -70,9 +87,16 @@ describe('withdrawal pipeline: request → workflow → admin decision → Postg
     const pendingEvent = nextEvent(socket, (e) => e.data.status === 'pending_approval');
     const withdrawal = await requestWithdrawal(worker.token, 600_000);
     expect(withdrawal.status).toBe('pending_approval');
-    expect((await pendingEvent).data).toMatchObject({ withdrawalId: withdrawal.id, amountPaise: 600_000, currency: 'INR' });
+    expect((await pendingEvent).data).toMatchObject({
+      withdrawalId: withdrawal.id,
+      amountPaise: 600_000,
+      currency: 'INR',
+    });
 
-    const approvedEvent = nextEvent(socket, (e) => e.data.withdrawalId === withdrawal.id && e.data.status === 'approved');
+    const approvedEvent = nextEvent(
+      socket,
+      (e) => e.data.withdrawalId === withdrawal.id && e.data.status === 'approved',
+    );
     const decision = await decide(admin.token, withdrawal.id, { decision: 'approve', comment: 'looks fine' });
     expect(decision.statusCode).toBe(200);
     expect(decision.json()).toMatchObject({
@@ -88,7 +112,10 @@ describe('withdrawal pipeline: request → workflow → admin decision → Postg
 
     const { row, events } = await snapshot(withdrawal.id);
     expect(row).toMatchObject({ status: 'approved', decided_by: admin.adminId });
-    expect(events.map((e: { payload: { status: string } }) => e.payload.status)).toEqual(['pending_approval', 'approved']);
+    expect(events.map((e: { payload: { status: string } }) => e.payload.status)).toEqual([
+      'pending_approval',
+      'approved',
+    ]);
     expect(event.eventId).toBe(Number((events[1] as { id: number }).id));
 
     const result: unknown = await h.api.temporal.workflow.getHandle(withdrawalWorkflowId(withdrawal.id)).result();
@@ -124,8 +151,18 @@ describe('withdrawal pipeline: request → workflow → admin decision → Postg
   describe('refuses a decision that is no longer valid, and changes nothing', () => {
     it.each([
       ['a second approval', { decision: 'approve' }, { decision: 'approve' }, /already approved/],
-      ['an approval after a rejection', { decision: 'reject', reason: 'duplicate' }, { decision: 'approve' }, /already rejected/],
-      ['a rejection after an approval', { decision: 'approve' }, { decision: 'reject', reason: 'late' }, /already approved/],
+      [
+        'an approval after a rejection',
+        { decision: 'reject', reason: 'duplicate' },
+        { decision: 'approve' },
+        /already rejected/,
+      ],
+      [
+        'a rejection after an approval',
+        { decision: 'approve' },
+        { decision: 'reject', reason: 'late' },
+        /already approved/,
+      ],
     ])('%s', async (_name, first, second, message) => {
       const worker = await signInWorker(h.api.app);
       const admin = await signInAdmin(h.api.app);
@@ -190,7 +227,10 @@ describe('withdrawal pipeline: request → workflow → admin decision → Postg
       otherSocket.on('withdrawal.status_changed', (e: EventEnvelope) => seenByOther.push(e));
 
       const withdrawal = await requestWithdrawal(owner.token, 300_000);
-      const approved = nextEvent(ownerSocket, (e) => e.data.withdrawalId === withdrawal.id && e.data.status === 'approved');
+      const approved = nextEvent(
+        ownerSocket,
+        (e) => e.data.withdrawalId === withdrawal.id && e.data.status === 'approved',
+      );
       await decide(admin.token, withdrawal.id, { decision: 'approve' });
       await approved;
       expect(seenByOther.filter((e) => e.data.withdrawalId === withdrawal.id)).toEqual([]);

@@ -44,7 +44,9 @@ const adminWithdrawalRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request) => {
       const admin = requireAdmin(request);
-      return view(await withdrawals.decide({ adminId: admin.adminId, withdrawalId: request.params.id, ...request.body }));
+      return view(
+        await withdrawals.decide({ adminId: admin.adminId, withdrawalId: request.params.id, ...request.body }),
+      );
     },
   );
 };
