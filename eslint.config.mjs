@@ -104,7 +104,7 @@ export default tseslint.config(
               message: 'Workflows are deterministic: no I/O.',
             },
             {
-              group: ['**/activities/*'],
+              group: ['**/activities', '**/activities/*'],
               allowTypeImports: true,
               message: 'Import activity types only (import type).',
             },
