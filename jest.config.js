@@ -1,17 +1,11 @@
-const esmOnly = ['content-disposition', 'cookie'];
-const swc = (syntax) => ({ jsc: { parser: { syntax }, target: 'es2022' }, module: { type: 'commonjs' } });
+const swc = { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } };
 
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  transform: {
-    '^.+\\.ts$': ['@swc/jest', swc('typescript')],
-    // ESM-only dependencies: Node 20 loads them through require(esm), Jest's module registry cannot.
-    [`/node_modules/(${esmOnly.join('|')})/.+\\.js$`]: ['@swc/jest', swc('ecmascript')],
-  },
-  transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
+  transform: { '^.+\\.ts$': ['@swc/jest', swc] },
   // Once per run: Temporal dev server, a migrated template database, the workflow bundle.
   globalSetup: '<rootDir>/test/global-setup.ts',
   globalTeardown: '<rootDir>/test/global-teardown.ts',

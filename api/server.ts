@@ -1,10 +1,10 @@
-import { Client, Connection } from '@temporalio/client';
 import closeWithGrace from 'close-with-grace';
 import Fastify from 'fastify';
 import { Redis } from 'ioredis';
 import gigbitApp, { fastifyOptions } from './app';
 import { loadConfig, loadDotEnvFile } from './config';
 import { createDb } from './db/knex';
+import { createTemporalClient } from './temporal/client';
 
 /** The API process: HTTP + Socket.IO + outbox relay. Shuts down gracefully on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
@@ -12,18 +12,16 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const db = createDb(config, 'gigbit-api');
   const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 }) : undefined;
-  // Lazy: the API boots (and /readyz explains) even while Temporal is still starting.
-  const connection = Connection.lazy({ address: config.TEMPORAL_ADDRESS });
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const temporal = createTemporalClient(config);
 
   const app = Fastify(fastifyOptions(config));
-  await app.register(gigbitApp, { config, db, temporal, redis });
+  await app.register(gigbitApp, { config, db, temporal: temporal.client, redis });
 
   closeWithGrace({ delay: 10_000, logger: app.log }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'shutting down after an error');
     else app.log.info({ signal }, 'shutting down');
     await app.close();
-    await connection.close();
+    await temporal.close();
     await redis?.quit();
     await db.destroy();
   });

@@ -1,8 +1,11 @@
 import type { InjectOptions } from 'fastify';
+
+// Fastify's route methods and light-my-request's inject methods are typed separately.
+type InjectMethod = NonNullable<InjectOptions['method']>;
 import { bearer, createHarness, signInAdmin, signInWorker, type Harness } from '../helpers/harness';
 
 interface RouteInfo {
-  method: string;
+  method: InjectMethod;
   url: string;
   access: string;
   hasBody: boolean;
@@ -25,7 +28,7 @@ describe('bad input on every route', () => {
           for (const method of methods) {
             if (method === 'HEAD' || route.url.startsWith('/docs')) continue;
             routes.push({
-              method,
+              method: method as InjectMethod,
               url: route.url,
               access: route.config?.access ?? 'public',
               hasBody: Boolean(route.schema?.body),

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import gigbitApp, { fastifyOptions } from '../../api/app';
 import { loadConfig, type Config } from '../../api/config';
+import { createTemporalClient } from '../../api/temporal/client';
 import { createGigbitWorker } from '../../activities/create-worker';
 import { createTestDatabase, type TestDatabase } from './database';
 import { testEnvironment } from './environment';
@@ -47,23 +48,21 @@ export async function startApi(
   database: TestDatabase,
   options: StartApiOptions = {},
 ): Promise<ApiInstance> {
-  // Lazy, as in api/server.ts: an unreachable Temporal shows up in /readyz instead of failing the boot.
-  const connection = Connection.lazy({ address: config.TEMPORAL_ADDRESS });
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const temporal = createTemporalClient(config);
   const redis = config.REDIS_URL ? new Redis(config.REDIS_URL) : undefined;
   const app = Fastify(fastifyOptions(config));
   options.beforeRegister?.(app);
-  await app.register(gigbitApp, { config, db: database.db, temporal, redis });
+  await app.register(gigbitApp, { config, db: database.db, temporal: temporal.client, redis });
   let url = '';
   if (options.listen) url = await app.listen({ host: '127.0.0.1', port: 0 });
   else await app.ready();
   return {
     app,
-    temporal,
+    temporal: temporal.client,
     url,
     async close() {
       await app.close();
-      await connection.close();
+      await temporal.close();
       await redis?.quit();
     },
   };
