@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import gigbitApp, { fastifyOptions } from '../../api/app';
@@ -68,6 +68,19 @@ export async function startApi(
   };
 }
 
+let runtimeInstalled = false;
+
+/** Worker state changes are logged at INFO; tests only want warnings. Install once, before the first worker. */
+export function quietTemporalRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // Already installed in this process by an earlier test file: its logger stays.
+  }
+}
+
 export interface RunningWorker {
   worker: Worker;
   stop(): Promise<void>;
@@ -75,6 +88,7 @@ export interface RunningWorker {
 
 /** A real Temporal worker for this test's task queue, with the workflow bundle built once by global-setup. */
 export async function startWorker(config: Config, database: TestDatabase): Promise<RunningWorker> {
+  quietTemporalRuntime();
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const worker = await createGigbitWorker({
     config,

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { testEnvironment } from '../helpers/environment';
+import { quietTemporalRuntime } from '../helpers/harness';
 
 /**
  * Histories recorded from real runs (test/fixtures/histories, see its README) replayed against the current
@@ -14,6 +15,8 @@ describe('workflow replay', () => {
   it('has recorded histories to replay', () => {
     expect(fixtures.length).toBeGreaterThanOrEqual(3);
   });
+
+  beforeAll(quietTemporalRuntime);
 
   it.each(fixtures)('%s replays deterministically', async (file) => {
     const history: unknown = JSON.parse(readFileSync(path.join(dir, file), 'utf8'));

@@ -75,7 +75,12 @@ describe('withdrawal pipeline: request → workflow → admin decision → Postg
 
   async function snapshot(id: string) {
     const row = (await h.database.db('withdrawals').where({ id }).first()) as Record<string, unknown>;
-    const events = await h.database.db('outbox_events').whereRaw(`payload->>'withdrawalId' = ?`, [id]).orderBy('id');
+    // The events themselves, not the relay's bookkeeping (published_at changes asynchronously).
+    const events = await h.database
+      .db('outbox_events')
+      .select('id', 'type', 'worker_id', 'payload')
+      .whereRaw(`payload->>'withdrawalId' = ?`, [id])
+      .orderBy('id');
     return { row, events };
   }
 
