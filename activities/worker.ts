@@ -1,5 +1,5 @@
 import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
-import { loadConfig, loadDotEnvFile } from '../api/config';
+import { loadConfig, loadDotEnvFile, reportFatal } from '../api/config';
 import { createDb } from '../api/db/knex';
 import { bundleWorkflows, createGigbitWorker } from './create-worker';
 
@@ -24,7 +24,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+main().catch(reportFatal);

@@ -106,3 +106,9 @@ function redact(key: string, value: string): string {
 export function loadDotEnvFile(path = '.env'): void {
   if (existsSync(path)) process.loadEnvFile(path);
 }
+
+/** How a process entry reports a fatal start-up error: configuration problems as a plain list, the rest in full. */
+export function reportFatal(err: unknown): never {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+}

@@ -2,7 +2,7 @@ import closeWithGrace from 'close-with-grace';
 import Fastify from 'fastify';
 import { Redis } from 'ioredis';
 import gigbitApp, { fastifyOptions } from './app';
-import { loadConfig, loadDotEnvFile } from './config';
+import { loadConfig, loadDotEnvFile, reportFatal } from './config';
 import { createDb } from './db/knex';
 import { createTemporalClient } from './temporal/client';
 
@@ -29,7 +29,4 @@ async function main(): Promise<void> {
   await app.listen({ host: config.HOST, port: config.API_PORT });
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+main().catch(reportFatal);

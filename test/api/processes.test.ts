@@ -1,0 +1,91 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { testEnvironment } from '../helpers/environment';
+import { TEST_SECRET } from '../helpers/harness';
+import { freePort } from '../global-setup';
+
+const root = path.resolve(__dirname, '../..');
+
+interface Run {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/** The real process entries, as `npm run api` / `npm run worker` start them. */
+function run(entry: string, env: Record<string, string>): Run {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    cwd: root,
+    // Only what is given: no developer .env or CI variable leaks into the check.
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('process entries', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(() => database.drop());
+
+  it.each(['api/server.ts', 'activities/worker.ts'])(
+    '%s refuses to start on bad configuration, listing every problem',
+    async (entry) => {
+      const proc = run(entry, { API_PORT: 'eighty', REDIS_URL: 'localhost:6379', ACCESS_TOKEN_SECRET: 'short' });
+      expect(await proc.exited).toBe(1);
+      const output = proc.output();
+      expect(output).toContain('Invalid configuration:');
+      for (const key of ['DATABASE_URL', 'API_PORT', 'REDIS_URL', 'ACCESS_TOKEN_SECRET'])
+        expect(output).toContain(`${key}:`);
+      expect(output).not.toContain('    at '); // a list for a human, not a stack trace
+    },
+  );
+
+  it('the API serves, then shuts down cleanly on SIGTERM', async () => {
+    const port = await freePort();
+    const api = run('api/server.ts', {
+      DATABASE_URL: database.url,
+      TEMPORAL_ADDRESS: testEnvironment().temporalAddress,
+      ACCESS_TOKEN_SECRET: TEST_SECRET,
+      API_PORT: String(port),
+      NODE_ENV: 'test',
+    });
+    await waitFor(
+      async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.ok === true,
+      'readyz',
+    );
+    api.child.kill('SIGTERM');
+    expect(await api.exited).toBe(0);
+    expect(api.output()).toContain('"signal":"SIGTERM"');
+    expect(api.output()).not.toMatch(/"level":50/); // nothing logged at error level
+  });
+
+  it('the Temporal worker polls, then drains and exits cleanly on SIGTERM', async () => {
+    const worker = run('activities/worker.ts', {
+      DATABASE_URL: database.url,
+      TEMPORAL_ADDRESS: testEnvironment().temporalAddress,
+      TEMPORAL_TASK_QUEUE: `process-test-${process.pid}`,
+      ACCESS_TOKEN_SECRET: TEST_SECRET,
+      LOG_LEVEL: 'info',
+    });
+    await waitFor(() => worker.output().includes("state: 'RUNNING'"), 'worker RUNNING');
+    worker.child.kill('SIGTERM');
+    expect(await worker.exited).toBe(0);
+    expect(worker.output()).toContain("state: 'STOPPED'");
+  });
+});
