@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { testEnvironment } from '../helpers/environment';
+import { baseProcessEnv, testEnvironment } from '../helpers/environment';
 import { TEST_SECRET } from '../helpers/harness';
 import { freePort } from '../global-setup';
 
@@ -17,8 +17,7 @@ interface Run {
 function run(entry: string, env: Record<string, string>): Run {
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: root,
-    // Only what is given: no developer .env or CI variable leaks into the check.
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    env: { ...baseProcessEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

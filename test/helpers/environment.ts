@@ -35,3 +35,8 @@ export function withDatabase(url: string, database: string): string {
   parsed.pathname = `/${database}`;
   return parsed.toString();
 }
+
+/** The bare environment a spawned process needs (PATH, HOME), so no developer .env or CI variable leaks in. */
+export function baseProcessEnv(): Record<string, string> {
+  return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' };
+}
