@@ -49,8 +49,9 @@ describe('process entries', () => {
       expect(await proc.exited).toBe(1);
       const output = proc.output();
       expect(output).toContain('Invalid configuration:');
-      for (const key of ['DATABASE_URL', 'API_PORT', 'REDIS_URL', 'ACCESS_TOKEN_SECRET'])
+      for (const key of ['DATABASE_URL', 'API_PORT', 'REDIS_URL', 'ACCESS_TOKEN_SECRET']) {
         expect(output).toContain(`${key}:`);
+      }
       expect(output).not.toContain('    at '); // a list for a human, not a stack trace
     },
   );
