@@ -1,5 +1,5 @@
 import { withdrawalWorkflowId } from '../../workflows/contracts';
-import { bearer, createHarness, signInAdmin, signInWorker, type Harness } from '../helpers/harness';
+import { bearer, createHarness, postWithdrawal, signInAdmin, signInWorker, type Harness } from '../helpers/harness';
 
 // No Temporal worker here: the API's part ends when the workflow is started, which the server records.
 describe('POST /v1/withdrawals', () => {
@@ -10,12 +10,7 @@ describe('POST /v1/withdrawals', () => {
   afterAll(() => h.close());
 
   const post = (token: string, key: string | undefined, payload: unknown) =>
-    h.api.app.inject({
-      method: 'POST',
-      url: '/v1/withdrawals',
-      headers: { ...bearer(token), ...(key ? { 'idempotency-key': key } : {}) },
-      payload: payload as Record<string, unknown>,
-    });
+    postWithdrawal(h.api.app, token, key, payload);
 
   const countFor = async (workerId: string) => {
     const [rows, events] = await Promise.all([
@@ -112,12 +107,7 @@ describe('POST /v1/withdrawals', () => {
 
   it('requires a worker token', async () => {
     const admin = await signInAdmin(h.api.app);
-    const anonymous = await h.api.app.inject({
-      method: 'POST',
-      url: '/v1/withdrawals',
-      headers: { 'idempotency-key': 'anon-key-0001' },
-      payload: { amountPaise: 30_000 },
-    });
+    const anonymous = await postWithdrawal(h.api.app, undefined, 'anon-key-0001', { amountPaise: 30_000 });
     expect(anonymous.statusCode).toBe(401);
     expect(anonymous.json()).toMatchObject({ error: { code: 'UNAUTHENTICATED' } });
     const asAdmin = await post(admin.token, 'admin-key-0001', { amountPaise: 30_000 });
@@ -134,12 +124,7 @@ describe('GET /v1/withdrawals/:id and admin reads', () => {
 
   it("shows a worker their own withdrawal and nobody else's", async () => {
     const [owner, other] = await Promise.all([signInWorker(h.api.app), signInWorker(h.api.app)]);
-    const created = await h.api.app.inject({
-      method: 'POST',
-      url: '/v1/withdrawals',
-      headers: { ...bearer(owner.token), 'idempotency-key': 'read-key-0001' },
-      payload: { amountPaise: 45_000 },
-    });
+    const created = await postWithdrawal(h.api.app, owner.token, 'read-key-0001', { amountPaise: 45_000 });
     const { id } = created.json<{ id: string }>();
     const own = await h.api.app.inject({ method: 'GET', url: `/v1/withdrawals/${id}`, headers: bearer(owner.token) });
     expect(own.statusCode).toBe(200);
@@ -156,12 +141,7 @@ describe('GET /v1/withdrawals/:id and admin reads', () => {
   it('gives admins the workflow id and a Temporal Web UI link', async () => {
     const worker = await signInWorker(h.api.app);
     const admin = await signInAdmin(h.api.app);
-    const created = await h.api.app.inject({
-      method: 'POST',
-      url: '/v1/withdrawals',
-      headers: { ...bearer(worker.token), 'idempotency-key': 'admin-read-01' },
-      payload: { amountPaise: 45_000 },
-    });
+    const created = await postWithdrawal(h.api.app, worker.token, 'admin-read-01', { amountPaise: 45_000 });
     const { id } = created.json<{ id: string }>();
     const response = await h.api.app.inject({
       method: 'GET',

@@ -163,3 +163,18 @@ export async function signInAdmin(
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** POST /v1/withdrawals as a worker; the key and body are the caller's, so bad input can be sent too. */
+export function postWithdrawal(
+  app: FastifyInstance,
+  token: string | undefined,
+  key: string | undefined,
+  payload: unknown,
+) {
+  return app.inject({
+    method: 'POST',
+    url: '/v1/withdrawals',
+    headers: { ...(token ? bearer(token) : {}), ...(key ? { 'idempotency-key': key } : {}) },
+    payload: payload as Record<string, unknown>,
+  });
+}

@@ -6,6 +6,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { testEnvironment } from '../helpers/environment';
 import {
   bearer,
+  postWithdrawal,
   signInAdmin,
   signInWorker,
   startApi,
@@ -53,12 +54,7 @@ describe('two API instances with Redis', () => {
     const received: EventEnvelope[] = [];
     socket.on('withdrawal.status_changed', (e: EventEnvelope) => received.push(e));
 
-    const created = await a.app.inject({
-      method: 'POST',
-      url: '/v1/withdrawals',
-      headers: { ...bearer(rider.token), 'idempotency-key': 'fan-out-key-1' },
-      payload: { amountPaise: 650_000 },
-    });
+    const created = await postWithdrawal(a.app, rider.token, 'fan-out-key-1', { amountPaise: 650_000 });
     const { id } = created.json<{ id: string }>();
     const decided = await a.app.inject({
       method: 'POST',
@@ -91,12 +87,7 @@ describe('Temporal unreachable when a withdrawal is requested', () => {
     try {
       const rider = await signInWorker(up.app);
       const request = (api: ApiInstance) =>
-        api.app.inject({
-          method: 'POST',
-          url: '/v1/withdrawals',
-          headers: { ...bearer(rider.token), 'idempotency-key': 'outage-key-01' },
-          payload: { amountPaise: 210_000 },
-        });
+        postWithdrawal(api.app, rider.token, 'outage-key-01', { amountPaise: 210_000 });
 
       const failed = await request(down);
       expect(failed.statusCode).toBe(503);

@@ -1,7 +1,7 @@
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import { decideWithdrawalSignal, withdrawalWorkflowId } from '../../workflows/contracts';
 import type { EventEnvelope } from '../../api/realtime/event-catalogue';
-import { bearer, createHarness, signInAdmin, signInWorker, type Harness } from '../helpers/harness';
+import { bearer, createHarness, postWithdrawal, signInAdmin, signInWorker, type Harness } from '../helpers/harness';
 
 /**
  * The walking skeleton on real components: Temporal dev server, PostgreSQL, the Fastify API listening on a port
@@ -54,12 +54,7 @@ describe('withdrawal pipeline: request → workflow → admin decision → Postg
     amountPaise: number,
     key = `key-${Math.random().toString(36).slice(2)}`,
   ) {
-    const response = await h.api.app.inject({
-      method: 'POST',
-      url: '/v1/withdrawals',
-      headers: { ...bearer(token), 'idempotency-key': key },
-      payload: { amountPaise },
-    });
+    const response = await postWithdrawal(h.api.app, token, key, { amountPaise });
     expect(response.statusCode).toBe(201);
     return response.json<{ id: string; status: string }>();
   }
@@ -253,12 +248,7 @@ describe('withdrawal expiry', () => {
   it('expires an undecided request and refuses a decision afterwards', async () => {
     const worker = await signInWorker(h.api.app);
     const admin = await signInAdmin(h.api.app);
-    const created = await h.api.app.inject({
-      method: 'POST',
-      url: '/v1/withdrawals',
-      headers: { ...bearer(worker.token), 'idempotency-key': 'expiry-key-1' },
-      payload: { amountPaise: 600_000 },
-    });
+    const created = await postWithdrawal(h.api.app, worker.token, 'expiry-key-1', { amountPaise: 600_000 });
     const { id } = created.json<{ id: string }>();
     await h.api.temporal.workflow.getHandle(withdrawalWorkflowId(id)).result();
 
