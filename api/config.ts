@@ -14,8 +14,9 @@ const Port = (defaultValue: number, description: string) =>
   Type.Integer({ minimum: 0, maximum: 65535, default: defaultValue, description });
 
 export const EnvSchema = Type.Object({
+  // Production unless said otherwise: a forgotten NODE_ENV must never expose development-only routes.
   NODE_ENV: Type.Union([Type.Literal('development'), Type.Literal('test'), Type.Literal('production')], {
-    default: 'development',
+    default: 'production',
   }),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),

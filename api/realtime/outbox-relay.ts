@@ -26,6 +26,7 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
   let stopped = false;
   let draining: Promise<void> | undefined;
   let again = false;
+  let ticking: Promise<void> | undefined;
 
   async function drainOnce(): Promise<number> {
     return db.transaction(async (trx) => {
@@ -67,28 +68,38 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
     client.on('notification', wake);
     client.on('error', (err) => {
       log.warn({ err }, 'outbox relay lost its LISTEN connection; polling until it is back');
-      listener = undefined;
+      if (listener === client) listener = undefined;
       client.end().catch(() => undefined);
     });
-    await client.connect();
-    await client.query('LISTEN outbox_events');
-    listener = client;
+    try {
+      await client.connect();
+      await client.query('LISTEN outbox_events');
+    } catch (err) {
+      await client.end().catch(() => undefined);
+      throw err;
+    }
+    if (stopped) await client.end().catch(() => undefined);
+    else listener = client;
   }
 
   async function tick(): Promise<void> {
-    if (stopped) return;
     if (!listener) await listen().catch((err: unknown) => log.warn({ err }, 'outbox relay could not LISTEN'));
+    if (stopped) return;
     wake();
-    timer = setTimeout(() => void tick(), options.pollIntervalMs);
+    timer = setTimeout(() => {
+      ticking = tick();
+    }, options.pollIntervalMs);
   }
 
   return {
     async start(): Promise<void> {
-      await tick();
+      ticking = tick();
+      await ticking;
     },
     async stop(): Promise<void> {
       stopped = true;
       clearTimeout(timer);
+      await ticking;
       await draining;
       await listener?.end().catch(() => undefined);
     },

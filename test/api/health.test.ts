@@ -44,6 +44,18 @@ describe('health and readiness', () => {
     });
   });
 
+  it('has no development sign-in in production mode', async () => {
+    const { app } = await api({ NODE_ENV: 'production' });
+    for (const url of ['/v1/dev/workers/sign-in', '/v1/dev/admins/sign-in']) {
+      const response = await app.inject({
+        method: 'POST',
+        url,
+        payload: { phone: '+919876543210', username: 'ops.x' },
+      });
+      expect(response.statusCode).toBe(404);
+    }
+  });
+
   it('is not ready, naming the failing dependency, when Temporal does not answer', async () => {
     // A closed port: the API still boots (lazy connection) and explains itself.
     const { app } = await api({ TEMPORAL_ADDRESS: '127.0.0.1:1' });

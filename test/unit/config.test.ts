@@ -19,7 +19,7 @@ describe('loadConfig', () => {
   it('applies the documented defaults to a minimal environment', () => {
     const config = loadConfig(minimal);
     expect(config).toMatchObject({
-      NODE_ENV: 'development',
+      NODE_ENV: 'production',
       API_PORT: 3000,
       TEMPORAL_ADDRESS: '127.0.0.1:7233',
       TEMPORAL_NAMESPACE: 'default',
@@ -27,8 +27,8 @@ describe('loadConfig', () => {
       WITHDRAWAL_MIN_PAISE: 20_000,
       WITHDRAWAL_MAX_PAISE: 2_500_000,
       WITHDRAWAL_APPROVAL_EXPIRY_MS: 12 * 60 * 60 * 1000,
-      isDevelopment: true,
-      isProduction: false,
+      isDevelopment: false,
+      isProduction: true,
     });
     expect(config.REDIS_URL).toBeUndefined();
   });
