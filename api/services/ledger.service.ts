@@ -246,8 +246,9 @@ export function createLedgerService(deps: { db: Db; ledger: LedgerRepository }) 
         work: async (t) => {
           const hold = await ledger.lockHold(input.holdId, t);
           if (!hold) throw AppError.notFound('Hold');
-          if (hold.status !== 'pending')
+          if (hold.status !== 'pending') {
             throw new AppError(ErrorCode.HOLD_ALREADY_RESOLVED, `The hold is already ${hold.status}`);
+          }
           const postings = inLockOrder([
             { accountId: hold.accountId, amountPaise: -hold.amountPaise },
             ...input.credits,
@@ -280,8 +281,9 @@ export function createLedgerService(deps: { db: Db; ledger: LedgerRepository }) 
         const hold = await ledger.lockHold(holdId, t);
         if (!hold) throw AppError.notFound('Hold');
         if (hold.status === 'voided') return hold;
-        if (hold.status === 'posted')
+        if (hold.status === 'posted') {
           throw new AppError(ErrorCode.HOLD_ALREADY_RESOLVED, 'The hold was already posted');
+        }
         return ledger.resolveHold(hold.id, 'voided', null, t);
       };
       return trx ? trx.transaction(work) : db.transaction(work);

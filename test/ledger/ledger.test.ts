@@ -269,11 +269,7 @@ describe('concurrency on real PostgreSQL', () => {
     const accepted = results.filter((r) => r.status === 'fulfilled');
     const refused = results.filter((r) => r.status === 'rejected');
     expect(accepted).toHaveLength(6);
-    expect(
-      refused
-        .map((r) => (r as PromiseRejectedResult).reason as { code: string })
-        .every((e) => e.code === 'INSUFFICIENT_FUNDS'),
-    ).toBe(true);
+    expect(refused.map((r) => r.reason as { code: string }).every((e) => e.code === 'INSUFFICIENT_FUNDS')).toBe(true);
     expect(await ledger.balanceOf(wallet.id)).toEqual({
       balancePaise: 200_000,
       heldPaise: 180_000,
