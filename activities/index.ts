@@ -1,4 +1,5 @@
 import type { Db } from '../api/db/knex';
+import { createReconciliationActivities } from './reconciliation.activities';
 import { createWithdrawalActivities } from './withdrawal.activities';
 
 export interface ActivityDeps {
@@ -9,6 +10,7 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createWithdrawalActivities(deps),
+    ...createReconciliationActivities(deps),
   };
 }
 

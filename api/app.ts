@@ -8,6 +8,7 @@ import { ErrorCode } from './errors';
 import { createIdentityRepository } from './db/identity.repository';
 import type { Db } from './db/knex';
 import { createOutboxRepository } from './db/outbox.repository';
+import { createReconciliationRepository } from './db/reconciliation.repository';
 import { createWithdrawalRepository } from './db/withdrawal.repository';
 import authPlugin from './plugins/auth';
 import errorHandler, { sendError } from './plugins/error-handler';
@@ -15,6 +16,7 @@ import openapi from './plugins/openapi';
 import { installValidators } from './plugins/validation';
 import { createOutboxRelay } from './realtime/outbox-relay';
 import { createSocketServer } from './realtime/socket-server';
+import adminLedgerRoutes from './routes/admin/ledger';
 import adminWithdrawalRoutes from './routes/admin/withdrawals';
 import devAuthRoutes from './routes/dev-auth';
 import healthRoutes from './routes/health';
@@ -96,6 +98,7 @@ export default fp(
     if (!config.isProduction) await fastify.register(devAuthRoutes, { identities, tokens });
     await fastify.register(withdrawalRoutes, { withdrawals });
     await fastify.register(adminWithdrawalRoutes, { withdrawals, workflowUrl: config.temporalWorkflowUrl });
+    await fastify.register(adminLedgerRoutes, { reconciliations: createReconciliationRepository(db) });
 
     const sockets = createSocketServer({
       httpServer: fastify.server,

@@ -49,6 +49,8 @@ export const EnvSchema = Type.Object({
   OUTBOX_POLL_INTERVAL_MS: Milliseconds(1000, 'Relay poll period; LISTEN/NOTIFY wakes it sooner'),
   OUTBOX_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 10000, default: 200 }),
 
+  LEDGER_RECONCILIATION_INTERVAL_MS: Milliseconds(60 * 60 * 1000, 'How often the reconciliation Schedule runs'),
+
   WITHDRAWAL_MIN_PAISE: Paise(20_000, 'Smallest withdrawal (₹200)'),
   WITHDRAWAL_MAX_PAISE: Paise(2_500_000, 'Largest withdrawal (₹25,000)'),
   WITHDRAWAL_APPROVAL_EXPIRY_MS: Milliseconds(3 * 4 * 60 * 60 * 1000, 'Undecided withdrawals expire (3 × the 4 h SLA)'),

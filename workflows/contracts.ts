@@ -7,6 +7,15 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 
 export const withdrawalWorkflowId = (withdrawalId: string): string => `withdrawal-${withdrawalId}`;
 
+/** The Temporal Schedule that runs ledger reconciliation (visible in the Web UI under Schedules). */
+export const LEDGER_RECONCILIATION_SCHEDULE_ID = 'ledger-reconciliation';
+
+export interface ReconciliationSummary {
+  reconciliationId: string;
+  status: 'clean' | 'drift';
+  findings: number;
+}
+
 /** Search attributes registered on the dev server (scripts/temporal.ts) so ops can filter in the Web UI. */
 export const searchAttributes = {
   requestType: defineSearchAttributeKey('GigBitRequestType', SearchAttributeType.KEYWORD),

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { NewOutboxEvent } from '../db/outbox.repository';
+import type { Reconciliation } from '../db/reconciliation.repository';
 import type { Withdrawal } from '../db/withdrawal.repository';
 
 /**
@@ -26,8 +27,17 @@ export const EventEnvelope = Type.Object({
 });
 export type EventEnvelope = Static<typeof EventEnvelope>;
 
+export const LedgerDriftDetectedPayload = Type.Object({
+  reconciliationId: Type.String({ format: 'uuid' }),
+  findings: Type.Integer({ minimum: 1 }),
+  checks: Type.Array(Type.String()),
+  checkedAt: Type.String({ format: 'date-time' }),
+});
+export type LedgerDriftDetectedPayload = Static<typeof LedgerDriftDetectedPayload>;
+
 export const eventTypes = {
   withdrawalStatusChanged: 'withdrawal.status_changed',
+  ledgerDriftDetected: 'ledger.drift_detected',
 } as const;
 
 export function withdrawalStatusChanged(withdrawal: Withdrawal): NewOutboxEvent {
@@ -40,4 +50,15 @@ export function withdrawalStatusChanged(withdrawal: Withdrawal): NewOutboxEvent 
     occurredAt: (withdrawal.decidedAt ?? withdrawal.createdAt).toISOString(),
   };
   return { type: eventTypes.withdrawalStatusChanged, workerId: withdrawal.workerId, toAdmins: true, payload };
+}
+
+/** For admins only: a reconciliation found the ledger's invariants broken. */
+export function ledgerDriftDetected(report: Reconciliation): NewOutboxEvent {
+  const payload: LedgerDriftDetectedPayload = {
+    reconciliationId: report.id,
+    findings: report.findings.length,
+    checks: [...new Set(report.findings.map((f) => f.check))],
+    checkedAt: report.checkedAt.toISOString(),
+  };
+  return { type: eventTypes.ledgerDriftDetected, toAdmins: true, payload };
 }
