@@ -199,7 +199,18 @@ export function createLedgerRepository(db: Db) {
       await trx('ledger_postings').insert(
         input.postings.map((p) => ({ journal_id: row!.id, account_id: p.accountId, amount_paise: p.amountPaise })),
       );
-      return toJournal(row!, trx);
+      // The postings just written are the input, in the same (lock) order: no need to read them back.
+      return {
+        id: row!.id,
+        kind: row!.kind,
+        idempotencyKey: row!.idempotency_key,
+        requestFingerprint: row!.request_fingerprint,
+        reversesJournalId: row!.reverses_journal_id,
+        description: row!.description,
+        metadata: row!.metadata,
+        createdAt: row!.created_at,
+        postings: input.postings.map(({ accountId, amountPaise }) => ({ accountId, amountPaise })),
+      };
     },
 
     async findJournal(id: string, trx?: Knex.Transaction): Promise<Journal | undefined> {

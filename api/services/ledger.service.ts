@@ -184,9 +184,15 @@ export function createLedgerService(deps: { db: Db; ledger: LedgerRepository }) 
     ): Promise<{ journal: Journal; replayed: boolean }> {
       assertBalanced(input.postings);
       const postings = inLockOrder(input.postings);
+      const requestFingerprint = fingerprint({
+        op: 'journal',
+        kind: input.kind,
+        postings,
+        metadata: input.metadata ?? {},
+      });
       const { result, replayed } = await idempotent({
         key: input.idempotencyKey,
-        fingerprint: fingerprint({ op: 'journal', kind: input.kind, postings, metadata: input.metadata ?? {} }),
+        fingerprint: requestFingerprint,
         trx,
         find: (t) => ledger.findJournalByKey(input.idempotencyKey, t),
         work: (t) =>
@@ -194,12 +200,7 @@ export function createLedgerService(deps: { db: Db; ledger: LedgerRepository }) 
             {
               kind: input.kind,
               idempotencyKey: input.idempotencyKey,
-              requestFingerprint: fingerprint({
-                op: 'journal',
-                kind: input.kind,
-                postings,
-                metadata: input.metadata ?? {},
-              }),
+              requestFingerprint,
               description: input.description,
               metadata: input.metadata,
               postings,
@@ -232,15 +233,16 @@ export function createLedgerService(deps: { db: Db; ledger: LedgerRepository }) 
 
     /** Moves the held money to its destinations, exactly once. */
     async postHold(input: PostHoldInput, trx?: Knex.Transaction): Promise<{ journal: Journal; replayed: boolean }> {
-      const requestFingerprintBase = {
+      const requestFingerprint = fingerprint({
         op: 'post-hold',
         holdId: input.holdId,
         kind: input.kind,
         credits: inLockOrder(input.credits),
-      };
+        metadata: input.metadata ?? {},
+      });
       const { result, replayed } = await idempotent({
         key: input.idempotencyKey,
-        fingerprint: fingerprint({ ...requestFingerprintBase, metadata: input.metadata ?? {} }),
+        fingerprint: requestFingerprint,
         trx,
         find: (t) => ledger.findJournalByKey(input.idempotencyKey, t),
         work: async (t) => {
@@ -255,21 +257,18 @@ export function createLedgerService(deps: { db: Db; ledger: LedgerRepository }) 
           ]);
           assertBalanced(postings);
           // Release the reservation before the debit lands, so the wallet is never counted twice.
-          const journal = await ledger.insertJournal(
+          return ledger.insertJournal(
             {
               kind: input.kind,
               idempotencyKey: input.idempotencyKey,
-              requestFingerprint: fingerprint({ ...requestFingerprintBase, metadata: input.metadata ?? {} }),
+              requestFingerprint,
               description: input.description,
               metadata: { ...input.metadata, holdId: hold.id },
               postings,
             },
             t,
-            async (journalId) => {
-              await ledger.resolveHold(hold.id, 'posted', journalId, t);
-            },
+            (journalId) => ledger.resolveHold(hold.id, 'posted', journalId, t).then(() => undefined),
           );
-          return journal;
         },
       });
       return { journal: result, replayed };
