@@ -6,6 +6,8 @@ import type { Redis } from 'ioredis';
 import type { Config } from './config';
 import { ErrorCode } from './errors';
 import { createIdentityRepository } from './db/identity.repository';
+import { createLedgerRepository } from './db/ledger.repository';
+import { createPlanRepository } from './db/plan.repository';
 import type { Db } from './db/knex';
 import { createOutboxRepository } from './db/outbox.repository';
 import { createReconciliationRepository } from './db/reconciliation.repository';
@@ -20,8 +22,11 @@ import adminLedgerRoutes from './routes/admin/ledger';
 import adminWithdrawalRoutes from './routes/admin/withdrawals';
 import devAuthRoutes from './routes/dev-auth';
 import healthRoutes from './routes/health';
+import planRoutes from './routes/plans';
 import withdrawalRoutes from './routes/withdrawals';
 import { createAccessTokenService } from './services/access-token.service';
+import { createLedgerService } from './services/ledger.service';
+import { createPlanService } from './services/plan.service';
 import { createWithdrawalService } from './services/withdrawal.service';
 
 export interface AppDeps {
@@ -69,6 +74,8 @@ export default fp(
     });
     const identities = createIdentityRepository(db);
     const outbox = createOutboxRepository(db);
+    const ledger = createLedgerService({ db, ledger: createLedgerRepository(db) });
+    const plans = createPlanService({ db, plans: createPlanRepository(db), ledger });
     const withdrawals = createWithdrawalService({
       db,
       withdrawals: createWithdrawalRepository(db),
@@ -96,6 +103,7 @@ export default fp(
     if (redis) checks.redis = () => redis.ping();
     await fastify.register(healthRoutes, { checks });
     if (!config.isProduction) await fastify.register(devAuthRoutes, { identities, tokens });
+    await fastify.register(planRoutes, { plans });
     await fastify.register(withdrawalRoutes, { withdrawals });
     await fastify.register(adminWithdrawalRoutes, { withdrawals, workflowUrl: config.temporalWorkflowUrl });
     await fastify.register(adminLedgerRoutes, { reconciliations: createReconciliationRepository(db) });

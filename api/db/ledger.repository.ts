@@ -274,8 +274,8 @@ export function createLedgerRepository(db: Db) {
       return toHold(row!);
     },
 
-    async findFailure(idempotencyKey: string): Promise<FailedRequest | undefined> {
-      const row = await db<{
+    async findFailure(idempotencyKey: string, trx?: Knex.Transaction): Promise<FailedRequest | undefined> {
+      const row = await q(trx)<{
         idempotency_key: string;
         request_fingerprint: string;
         error_code: string;

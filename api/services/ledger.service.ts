@@ -113,7 +113,8 @@ export function createLedgerService(deps: { db: Db; ledger: LedgerRepository }) 
     };
     const earlier = await replay();
     if (earlier) return earlier;
-    const failure = await ledger.findFailure(args.key);
+    // Inside the caller's transaction: a second pool connection here could deadlock a busy pool.
+    const failure = await ledger.findFailure(args.key, args.trx);
     if (failure) {
       if (failure.requestFingerprint !== args.fingerprint) {
         throw new AppError(
