@@ -55,6 +55,7 @@ export default tseslint.config(
     // The config module and the tooling scripts are the places that may read the process environment.
     files: [
       'api/config.ts',
+      'simulators/**/*.ts',
       'scripts/**/*.ts',
       'test/global-setup.ts',
       'test/global-teardown.ts',

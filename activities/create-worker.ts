@@ -1,6 +1,7 @@
 import { type NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleOption } from '@temporalio/worker';
 import type { Config } from '../api/config';
 import type { Db } from '../api/db/knex';
+import { createPayoutRailClient } from '../api/services/payout-rail.client';
 import { createActivities } from './index';
 
 export const workflowsPath = require.resolve('../workflows');
@@ -22,7 +23,7 @@ const quietBundlerLogger = {
 };
 
 export interface GigbitWorkerOptions {
-  config: Pick<Config, 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE'>;
+  config: Pick<Config, 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE' | 'PAYOUT_RAIL_URL'>;
   db: Db;
   connection: NativeConnection;
   workflowBundle: WorkflowBundleOption;
@@ -34,7 +35,10 @@ export function createGigbitWorker(options: GigbitWorkerOptions): Promise<Worker
     namespace: options.config.TEMPORAL_NAMESPACE,
     taskQueue: options.config.TEMPORAL_TASK_QUEUE,
     workflowBundle: options.workflowBundle,
-    activities: createActivities({ db: options.db }),
+    activities: createActivities({
+      db: options.db,
+      rail: createPayoutRailClient({ baseUrl: options.config.PAYOUT_RAIL_URL }),
+    }),
     // Activities in flight get this long to finish on SIGTERM before Temporal retries them elsewhere.
     shutdownGraceTime: '10 seconds',
   });

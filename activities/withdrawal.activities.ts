@@ -1,60 +1,183 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { createOutboxRepository } from '../api/db/outbox.repository';
-import { createWithdrawalRepository } from '../api/db/withdrawal.repository';
+import type { Knex } from 'knex';
 import type { Db } from '../api/db/knex';
+import { createLedgerRepository } from '../api/db/ledger.repository';
+import { createOutboxRepository } from '../api/db/outbox.repository';
+import { createWithdrawalRepository, type Withdrawal } from '../api/db/withdrawal.repository';
 import { withdrawalStatusChanged } from '../api/realtime/event-catalogue';
-import { BusinessErrorType, type DecisionResult, type FinalWithdrawalStatus } from '../workflows/contracts';
+import { createLedgerService } from '../api/services/ledger.service';
+import { PayoutRefusedError, type PayoutRailClient, type RailPayout } from '../api/services/payout-rail.client';
+import {
+  BusinessErrorType,
+  type ClosedWithoutPayout,
+  type DecisionResult,
+  type WithdrawalStatus,
+} from '../workflows/contracts';
 
-export interface RecordWithdrawalDecisionInput {
+export interface CloseInput {
   withdrawalId: string;
-  status: FinalWithdrawalStatus;
+  status: ClosedWithoutPayout;
   decidedAt: string;
   adminId?: string;
-  reason?: string;
+  reason: string;
   comment?: string;
 }
 
-export function createWithdrawalActivities(deps: { db: Db }) {
-  const withdrawals = createWithdrawalRepository(deps.db);
-  const outbox = createOutboxRepository(deps.db);
+export interface ApproveInput {
+  withdrawalId: string;
+  decidedAt: string;
+  /** Absent for automatic approval below the threshold. */
+  adminId?: string;
+  comment?: string;
+}
+
+export function createWithdrawalActivities(deps: { db: Db; rail: PayoutRailClient }) {
+  const { db, rail } = deps;
+  const withdrawals = createWithdrawalRepository(db);
+  const outbox = createOutboxRepository(db);
+  const ledger = createLedgerService({ db, ledger: createLedgerRepository(db) });
+
+  const result = (w: Withdrawal): DecisionResult => ({
+    withdrawalId: w.id,
+    status: w.status,
+    decidedAt: (w.decidedAt ?? w.updatedAt).toISOString(),
+  });
+
+  /**
+   * Applies one state change with its side effects and outbox event in a single transaction. Idempotent: when the
+   * row is already in `to` (a retry after a lost acknowledgement) nothing more is written.
+   */
+  async function step(
+    withdrawalId: string,
+    from: readonly WithdrawalStatus[],
+    to: WithdrawalStatus,
+    fields: Record<string, unknown>,
+    effect?: (w: Withdrawal, trx: Knex.Transaction) => Promise<Record<string, unknown> | void>,
+  ): Promise<Withdrawal> {
+    return db.transaction(async (trx) => {
+      const current = await withdrawals.findById(withdrawalId, trx);
+      if (!current) {
+        throw ApplicationFailure.nonRetryable(`Withdrawal ${withdrawalId} does not exist`, BusinessErrorType.NOT_FOUND);
+      }
+      if (current.status === to) return current;
+      if (!from.includes(current.status)) {
+        throw ApplicationFailure.nonRetryable(
+          `Withdrawal ${withdrawalId} is ${current.status}, cannot become ${to}`,
+          BusinessErrorType.STALE_STATE,
+        );
+      }
+      const extra = (await effect?.(current, trx)) ?? {};
+      const updated = await withdrawals.transition(withdrawalId, from, to, { ...fields, ...extra }, trx);
+      if (!updated) throw new Error(`Withdrawal ${withdrawalId} changed during the transaction`);
+      await outbox.append(trx, withdrawalStatusChanged(updated));
+      return updated;
+    });
+  }
 
   return {
-    /**
-     * Writes the outcome and its outbox event in one transaction. Idempotent: a retry after a commit whose
-     * acknowledgement was lost finds the same outcome already stored and writes nothing more.
-     */
-    async recordWithdrawalDecision(input: RecordWithdrawalDecisionInput): Promise<DecisionResult> {
-      return deps.db.transaction(async (trx) => {
-        const updated = await withdrawals.recordDecision(
+    async approveWithdrawal(input: ApproveInput): Promise<DecisionResult> {
+      const w = await step(input.withdrawalId, ['pending_approval'], 'approved', {
+        decided_by: input.adminId ?? null,
+        decided_at: new Date(input.decidedAt),
+        decision_reason: input.adminId ? null : 'approved automatically',
+        decision_comment: input.comment ?? null,
+      });
+      return result(w);
+    },
+
+    /** Rejection, cancellation or expiry: the hold is voided, so the money is spendable again at once. */
+    async closeWithoutPayout(input: CloseInput): Promise<DecisionResult> {
+      const w = await step(
+        input.withdrawalId,
+        ['pending_approval'],
+        input.status,
+        {
+          decided_by: input.adminId ?? null,
+          decided_at: new Date(input.decidedAt),
+          decision_reason: input.reason,
+          decision_comment: input.comment ?? null,
+        },
+        async (current, trx) => {
+          if (current.holdId) await ledger.voidHold(current.holdId, trx);
+        },
+      );
+      return result(w);
+    },
+
+    /** Sends the net amount to the rail. The withdrawal id is the rail's idempotency key: a retry never pays twice. */
+    async requestPayout(input: { withdrawalId: string }): Promise<{ payoutId: string }> {
+      const current = await withdrawals.findById(input.withdrawalId);
+      if (!current) {
+        throw ApplicationFailure.nonRetryable(
+          `Withdrawal ${input.withdrawalId} does not exist`,
+          BusinessErrorType.NOT_FOUND,
+        );
+      }
+      if (current.payoutId) return { payoutId: current.payoutId };
+      let payout: RailPayout;
+      try {
+        payout = await rail.createPayout({
+          reference: current.id,
+          amountPaise: current.netPaise,
+          idempotencyKey: `withdrawal-${current.id}`,
+        });
+      } catch (err) {
+        if (err instanceof PayoutRefusedError) {
+          throw ApplicationFailure.nonRetryable(err.message, BusinessErrorType.PAYOUT_REFUSED);
+        }
+        throw err;
+      }
+      await step(input.withdrawalId, ['approved'], 'paying', { payout_id: payout.payoutId });
+      return { payoutId: payout.payoutId };
+    },
+
+    /** The rail's own answer: webhooks only wake the workflow, this is what it acts on. */
+    async checkPayout(input: { payoutId: string }): Promise<Pick<RailPayout, 'status' | 'failureReason'>> {
+      const payout = await rail.getPayout(input.payoutId);
+      return { status: payout.status, failureReason: payout.failureReason };
+    },
+
+    /** The rail paid: post the hold (wallet → payout clearing, fee revenue, insurance pool), exactly once. */
+    async completePayout(input: { withdrawalId: string }): Promise<DecisionResult> {
+      const w = await step(input.withdrawalId, ['paying'], 'paid', { paid_at: new Date() }, async (current, trx) => {
+        const [clearing, fees, pool] = await Promise.all([
+          ledger.systemAccount('payout_clearing', trx),
+          ledger.systemAccount('fee_revenue', trx),
+          ledger.systemAccount('insurance_pool', trx),
+        ]);
+        const credits = [
+          { accountId: clearing.id, amountPaise: current.netPaise },
+          { accountId: fees.id, amountPaise: current.serviceFeePaise },
+          { accountId: pool.id, amountPaise: current.insuranceContributionPaise },
+        ].filter((c) => c.amountPaise > 0);
+        const { journal } = await ledger.postHold(
           {
-            id: input.withdrawalId,
-            status: input.status,
-            decidedBy: input.adminId ?? null,
-            decidedAt: new Date(input.decidedAt),
-            reason: input.reason ?? null,
-            comment: input.comment ?? null,
+            holdId: current.holdId!,
+            idempotencyKey: `withdrawal:${current.id}:post`,
+            kind: 'withdrawal',
+            credits,
+            description: `Withdrawal ${current.id}`,
+            metadata: { withdrawalId: current.id, payoutId: current.payoutId },
           },
           trx,
         );
-        if (updated) {
-          await outbox.append(trx, withdrawalStatusChanged(updated));
-          return { withdrawalId: updated.id, status: updated.status, decidedAt: input.decidedAt };
-        }
-        const current = await withdrawals.findById(input.withdrawalId, trx);
-        if (!current) {
-          throw ApplicationFailure.nonRetryable(
-            `Withdrawal ${input.withdrawalId} does not exist`,
-            BusinessErrorType.NOT_FOUND,
-          );
-        }
-        if (current.status === input.status) {
-          return { withdrawalId: current.id, status: current.status, decidedAt: current.decidedAt!.toISOString() };
-        }
-        throw ApplicationFailure.nonRetryable(
-          `Withdrawal ${input.withdrawalId} is ${current.status}, cannot record ${input.status}`,
-          BusinessErrorType.STALE_STATE,
-        );
+        return { journal_id: journal.id };
       });
+      return result(w);
+    },
+
+    /** The rail failed the payout: void the hold, returning the money to the wallet exactly once. */
+    async failPayout(input: { withdrawalId: string; reason: string }): Promise<DecisionResult> {
+      const w = await step(
+        input.withdrawalId,
+        ['approved', 'paying'],
+        'failed',
+        { failure_reason: input.reason },
+        async (current, trx) => {
+          if (current.holdId) await ledger.voidHold(current.holdId, trx);
+        },
+      );
+      return result(w);
     },
   };
 }

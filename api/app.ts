@@ -23,6 +23,7 @@ import adminWithdrawalRoutes from './routes/admin/withdrawals';
 import devAuthRoutes from './routes/dev-auth';
 import healthRoutes from './routes/health';
 import planRoutes from './routes/plans';
+import payoutWebhookRoutes from './routes/webhooks/payout-rail';
 import withdrawalRoutes from './routes/withdrawals';
 import { createAccessTokenService } from './services/access-token.service';
 import { createLedgerService } from './services/ledger.service';
@@ -75,11 +76,14 @@ export default fp(
     const identities = createIdentityRepository(db);
     const outbox = createOutboxRepository(db);
     const ledger = createLedgerService({ db, ledger: createLedgerRepository(db) });
-    const plans = createPlanService({ db, plans: createPlanRepository(db), ledger });
+    const planRepository = createPlanRepository(db);
+    const plans = createPlanService({ db, plans: planRepository, ledger });
     const withdrawals = createWithdrawalService({
       db,
       withdrawals: createWithdrawalRepository(db),
       outbox,
+      plans: planRepository,
+      ledger,
       temporal,
       config,
     });
@@ -105,6 +109,7 @@ export default fp(
     if (!config.isProduction) await fastify.register(devAuthRoutes, { identities, tokens });
     await fastify.register(planRoutes, { plans });
     await fastify.register(withdrawalRoutes, { withdrawals });
+    await fastify.register(payoutWebhookRoutes, { temporal, secret: config.PAYOUT_RAIL_WEBHOOK_SECRET });
     await fastify.register(adminWithdrawalRoutes, { withdrawals, workflowUrl: config.temporalWorkflowUrl });
     await fastify.register(adminLedgerRoutes, { reconciliations: createReconciliationRepository(db) });
 

@@ -53,6 +53,20 @@ export const EnvSchema = Type.Object({
 
   WITHDRAWAL_MIN_PAISE: Paise(20_000, 'Smallest withdrawal (₹200)'),
   WITHDRAWAL_MAX_PAISE: Paise(2_500_000, 'Largest withdrawal (₹25,000)'),
+  WITHDRAWAL_AUTO_APPROVE_BELOW_PAISE: Paise(500_000, 'Below this a withdrawal is approved automatically (₹5,000)'),
+  WITHDRAWAL_SERVICE_FEE_PAISE: Paise(400, 'Service fee per withdrawal (₹4)'),
+  INSURANCE_CONTRIBUTION_BPS: Type.Integer({
+    minimum: 0,
+    maximum: 10_000,
+    default: 100,
+    description: 'Insured workers: 1% = 100',
+  }),
+  PAYOUT_RAIL_URL: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:4100' }),
+  PAYOUT_RAIL_WEBHOOK_SECRET: Type.String({
+    minLength: 32,
+    description: 'HMAC key the payout rail signs webhooks with',
+  }),
+  PAYOUT_STATUS_POLL_MS: Milliseconds(30_000, 'First status poll when no webhook arrived; doubles up to 10 minutes'),
   WITHDRAWAL_APPROVAL_EXPIRY_MS: Milliseconds(3 * 4 * 60 * 60 * 1000, 'Undecided withdrawals expire (3 × the 4 h SLA)'),
 });
 

@@ -26,16 +26,28 @@ export const searchAttributes = {
 
 export type RequestType = 'withdrawal';
 
-export type WithdrawalStatus = 'pending_approval' | 'approved' | 'rejected' | 'expired';
-export type FinalWithdrawalStatus = Exclude<WithdrawalStatus, 'pending_approval'>;
-export const terminalWithdrawalStatuses: readonly WithdrawalStatus[] = ['approved', 'rejected', 'expired'];
+export type WithdrawalStatus =
+  'pending_approval' | 'approved' | 'paying' | 'paid' | 'rejected' | 'cancelled' | 'expired' | 'failed';
+/** Where a request can end without a payout; the hold is voided and the money stays in the wallet. */
+export type ClosedWithoutPayout = 'rejected' | 'cancelled' | 'expired';
+export const terminalWithdrawalStatuses: readonly WithdrawalStatus[] = [
+  'paid',
+  'rejected',
+  'cancelled',
+  'expired',
+  'failed',
+];
 
 export interface WithdrawalWorkflowInput {
   withdrawalId: string;
   workerId: string;
   amountPaise: number;
+  /** From ₹5,000 an admin decides; below, the request is approved automatically. */
+  requiresApproval: boolean;
   /** Undecided requests expire after this long (an input, so tests run it in seconds). */
   approvalExpiryMs: number;
+  /** First status poll at the rail when no webhook arrived; doubles up to 10 minutes. */
+  payoutPollMs: number;
 }
 
 export type DecisionKind = 'approve' | 'reject';
@@ -62,6 +74,10 @@ export interface WithdrawalState {
 /** The portal decides through an Update (validated, answered); ops may send the same decision as a signal. */
 export const decideWithdrawalUpdate = defineUpdate<DecisionResult, [DecisionInput]>('decideWithdrawal');
 export const decideWithdrawalSignal = defineSignal<[DecisionInput]>('decideWithdrawal');
+/** The worker withdraws the request while it still waits for a decision. */
+export const cancelWithdrawalUpdate = defineUpdate<DecisionResult, []>('cancelWithdrawal');
+/** The rail's webhook (through the API) says a payout settled; the workflow confirms with the rail itself. */
+export const payoutSettledSignal = defineSignal<[{ payoutId: string }]>('payoutSettled');
 export const withdrawalStateQuery = defineQuery<WithdrawalState>('withdrawalState');
 
 /** Rules a decision must satisfy; shared by the update validator and the API so both explain refusals alike. */
@@ -73,8 +89,15 @@ export function decisionProblem(status: WithdrawalStatus, input: DecisionInput):
   return undefined;
 }
 
+export function cancelProblem(status: WithdrawalStatus): string | undefined {
+  return status === 'pending_approval'
+    ? undefined
+    : `the withdrawal is already ${status.replace('_', ' ')} and can no longer be cancelled`;
+}
+
 /** Business failures raised by activities; listed as non-retryable in every proxy. */
 export const BusinessErrorType = {
   STALE_STATE: 'StaleStateError',
   NOT_FOUND: 'NotFoundError',
+  PAYOUT_REFUSED: 'PayoutRefusedError',
 } as const;

@@ -9,94 +9,192 @@ import {
 import type { createWithdrawalActivities } from '../activities/withdrawal.activities';
 import {
   BusinessErrorType,
+  cancelProblem,
+  cancelWithdrawalUpdate,
   decideWithdrawalSignal,
   decideWithdrawalUpdate,
   decisionProblem,
+  payoutSettledSignal,
   searchAttributes,
   withdrawalStateQuery,
+  type ClosedWithoutPayout,
   type DecisionInput,
   type DecisionResult,
-  type FinalWithdrawalStatus,
   type WithdrawalState,
   type WithdrawalStatus,
   type WithdrawalWorkflowInput,
 } from './contracts';
 
-const { recordWithdrawalDecision } = proxyActivities<ReturnType<typeof createWithdrawalActivities>>({
+type Activities = ReturnType<typeof createWithdrawalActivities>;
+
+const retry = {
+  initialInterval: '1 second',
+  maximumInterval: '1 minute',
+  backoffCoefficient: 2,
+  nonRetryableErrorTypes: Object.values(BusinessErrorType),
+};
+// Database steps: quick, retried until PostgreSQL answers.
+const db = proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry });
+// Rail calls: idempotent at the rail, so retrying a lost answer never pays twice.
+const railCalls = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
-  retry: {
-    initialInterval: '1 second',
-    maximumInterval: '1 minute',
-    backoffCoefficient: 2,
-    nonRetryableErrorTypes: Object.values(BusinessErrorType),
-  },
+  retry: { ...retry, maximumInterval: '5 minutes' },
 });
 
+const MAX_POLL_MS = 10 * 60 * 1000;
+
+type Outcome =
+  | { kind: 'approve'; decidedAt: string; adminId?: string; comment?: string }
+  | {
+      kind: 'close';
+      status: ClosedWithoutPayout;
+      decidedAt: string;
+      adminId?: string;
+      reason: string;
+      comment?: string;
+    };
+
 /**
- * One withdrawal request: waits for an admin decision (or expiry), then records the outcome in PostgreSQL
- * together with its outbox event. The money core replaces the decision step with hold → payout → post/void.
+ * One withdrawal (SPEC §5). The API already holds the gross amount on the wallet. Then: automatic approval below
+ * the threshold or an admin decision (Update or signal) with expiry; the worker may cancel while it waits. Approved
+ * money goes to the rail; the hold is posted when the rail confirms, voided when it fails. Every step is stored with
+ * its outbox event, so the app sees each change.
  */
 export async function withdrawalWorkflow(input: WithdrawalWorkflowInput): Promise<DecisionResult> {
+  let status: WithdrawalStatus = 'pending_approval';
   let outcome: Outcome | undefined;
-  let recorded: DecisionResult | undefined;
-  // Once an outcome is chosen (decision or expiry) every later decision is stale.
-  const currentStatus = (): WithdrawalStatus => outcome?.status ?? 'pending_approval';
-  const accept = (decision: DecisionInput) => {
-    outcome = {
-      status: decision.decision === 'approve' ? 'approved' : 'rejected',
-      decidedAt: new Date().toISOString(),
-      adminId: decision.adminId,
-      reason: decision.reason,
-      comment: decision.comment,
-    };
+  let decided: DecisionResult | undefined;
+  let settledHint = false;
+  let payoutId: string | undefined;
+
+  const setStatus = (next: WithdrawalStatus) => {
+    status = next;
+    upsertSearchAttributes([{ key: searchAttributes.status, value: next }]);
+  };
+  // Once an outcome is chosen, later decisions and cancellations are stale.
+  const openStatus = (): WithdrawalStatus =>
+    outcome ? (outcome.kind === 'approve' ? 'approved' : outcome.status) : status;
+  const decide = (decision: DecisionInput) => {
+    const decidedAt = new Date().toISOString();
+    outcome =
+      decision.decision === 'approve'
+        ? { kind: 'approve', decidedAt, adminId: decision.adminId, comment: decision.comment }
+        : {
+            kind: 'close',
+            status: 'rejected',
+            decidedAt,
+            adminId: decision.adminId,
+            reason: decision.reason!,
+            comment: decision.comment,
+          };
+  };
+  // Answer only once the outcome is durable in PostgreSQL, so no client ever sees a state that may vanish.
+  const untilDecided = async () => {
+    await condition(() => decided !== undefined);
+    return decided!;
   };
 
-  setHandler(withdrawalStateQuery, (): WithdrawalState => ({
-    withdrawalId: input.withdrawalId,
-    status: recorded?.status ?? 'pending_approval',
-  }));
+  setHandler(withdrawalStateQuery, (): WithdrawalState => ({ withdrawalId: input.withdrawalId, status }));
   setHandler(
     decideWithdrawalUpdate,
     async (decision) => {
-      accept(decision);
-      // Answer only once the outcome is durable in PostgreSQL, so the portal never shows a state that may vanish.
-      await condition(() => recorded !== undefined);
-      return recorded!;
+      decide(decision);
+      return untilDecided();
     },
     {
       validator: (decision: DecisionInput) => {
-        const problem = decisionProblem(currentStatus(), decision);
+        const problem = decisionProblem(openStatus(), decision);
         if (problem) throw new Error(problem);
       },
     },
   );
   setHandler(decideWithdrawalSignal, (decision) => {
-    const problem = decisionProblem(currentStatus(), decision);
+    const problem = decisionProblem(openStatus(), decision);
     if (problem) log.warn('Ignored a stale or invalid decision signal', { problem, adminId: decision.adminId });
-    else accept(decision);
+    else decide(decision);
+  });
+  setHandler(
+    cancelWithdrawalUpdate,
+    async () => {
+      outcome = {
+        kind: 'close',
+        status: 'cancelled',
+        decidedAt: new Date().toISOString(),
+        reason: 'cancelled by the worker',
+      };
+      return untilDecided();
+    },
+    {
+      validator: () => {
+        const problem = cancelProblem(openStatus());
+        if (problem) throw new Error(problem);
+      },
+    },
+  );
+  setHandler(payoutSettledSignal, ({ payoutId: settled }) => {
+    // Only a hint to look now: the rail's own status decides, so a stray or forged message changes nothing.
+    if (settled === payoutId) settledHint = true;
   });
 
   upsertSearchAttributes([
     { key: searchAttributes.requestType, value: 'withdrawal' },
     { key: searchAttributes.workerId, value: input.workerId },
-    { key: searchAttributes.status, value: 'pending_approval' },
+    { key: searchAttributes.status, value: status },
     { key: searchAttributes.amountPaise, value: input.amountPaise },
   ]);
 
-  await condition(() => outcome !== undefined, input.approvalExpiryMs);
-  outcome ??= { status: 'expired', decidedAt: new Date().toISOString(), reason: 'expired' };
+  if (!input.requiresApproval) {
+    outcome = { kind: 'approve', decidedAt: new Date().toISOString() };
+  } else {
+    await condition(() => outcome !== undefined, input.approvalExpiryMs);
+    outcome ??= { kind: 'close', status: 'expired', decidedAt: new Date().toISOString(), reason: 'expired' };
+  }
 
-  recorded = await recordWithdrawalDecision({ withdrawalId: input.withdrawalId, ...outcome });
-  upsertSearchAttributes([{ key: searchAttributes.status, value: recorded.status }]);
-  // Update handlers reply before the run completes.
-  await condition(allHandlersFinished);
-  return recorded;
-}
+  if (outcome.kind === 'close') {
+    decided = await db.closeWithoutPayout({ withdrawalId: input.withdrawalId, ...outcome });
+    setStatus(decided.status);
+    await condition(allHandlersFinished);
+    return decided;
+  }
 
-interface Outcome {
-  status: FinalWithdrawalStatus;
-  decidedAt: string;
-  adminId?: string;
-  reason?: string;
-  comment?: string;
+  decided = await db.approveWithdrawal({ withdrawalId: input.withdrawalId, ...outcome });
+  setStatus('approved');
+
+  try {
+    payoutId = (await railCalls.requestPayout({ withdrawalId: input.withdrawalId })).payoutId;
+  } catch (err) {
+    // The rail refused the payout as sent (not a transient error): the money goes back to the wallet.
+    const failed = await db.failPayout({
+      withdrawalId: input.withdrawalId,
+      reason: `payout refused: ${(err as Error).message}`,
+    });
+    setStatus(failed.status);
+    await condition(allHandlersFinished);
+    return failed;
+  }
+  setStatus('paying');
+
+  // Wait for the webhook, or poll the rail with backoff. Never void on silence: the rail may still pay.
+  let pollMs = input.payoutPollMs;
+  for (;;) {
+    await condition(() => settledHint, pollMs);
+    settledHint = false;
+    const payout = await railCalls.checkPayout({ payoutId });
+    if (payout.status === 'succeeded') {
+      const paid = await db.completePayout({ withdrawalId: input.withdrawalId });
+      setStatus(paid.status);
+      await condition(allHandlersFinished);
+      return paid;
+    }
+    if (payout.status === 'failed') {
+      const failed = await db.failPayout({
+        withdrawalId: input.withdrawalId,
+        reason: payout.failureReason ?? 'payout failed at the rail',
+      });
+      setStatus(failed.status);
+      await condition(allHandlersFinished);
+      return failed;
+    }
+    pollMs = Math.min(pollMs * 2, MAX_POLL_MS);
+  }
 }

@@ -1,26 +1,44 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { Withdrawal } from '../db/withdrawal.repository';
+import type { Allowance } from '../domain/allowance';
+import type { MoneySummary, WithdrawalPreview } from '../services/withdrawal.service';
 import { Currency, Paise, Timestamp, Uuid } from './common';
 
 export const WithdrawalStatus = Type.Union(
-  ['pending_approval', 'approved', 'rejected', 'expired'].map((status) => Type.Literal(status)),
+  ['pending_approval', 'approved', 'paying', 'paid', 'rejected', 'cancelled', 'expired', 'failed'].map((status) =>
+    Type.Literal(status),
+  ),
 );
 
 export const CreateWithdrawalBody = Type.Object(
   { amountPaise: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Integer paise' }) },
   { additionalProperties: false },
 );
-export type CreateWithdrawalBody = Static<typeof CreateWithdrawalBody>;
+
+export const PreviewQuery = Type.Object(
+  { amountPaise: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }) },
+  { additionalProperties: false },
+);
+
+const Charges = {
+  amountPaise: Paise,
+  serviceFeePaise: Paise,
+  insuranceContributionPaise: Paise,
+  netPaise: Type.Integer({ description: 'What reaches the bank account: amount − fee − contribution' }),
+};
 
 export const WithdrawalView = Type.Object(
   {
     id: Uuid,
-    amountPaise: Paise,
+    ...Charges,
     currency: Currency,
     status: WithdrawalStatus,
+    requiresApproval: Type.Boolean(),
     decisionReason: Type.Union([Type.String(), Type.Null()]),
+    failureReason: Type.Union([Type.String(), Type.Null()]),
     createdAt: Timestamp,
     decidedAt: Type.Union([Timestamp, Type.Null()]),
+    paidAt: Type.Union([Timestamp, Type.Null()]),
   },
   { $id: 'Withdrawal' },
 );
@@ -34,6 +52,7 @@ export const AdminWithdrawalView = Type.Object(
     workflowUrl: Type.String({ description: 'This request in the Temporal Web UI' }),
     decidedBy: Type.Union([Uuid, Type.Null()]),
     decisionComment: Type.Union([Type.String(), Type.Null()]),
+    payoutId: Type.Union([Type.String(), Type.Null()]),
   },
   { $id: 'AdminWithdrawal' },
 );
@@ -47,17 +66,80 @@ export const DecisionBody = Type.Object(
   },
   { additionalProperties: false },
 );
-export type DecisionBody = Static<typeof DecisionBody>;
+
+export const AllowanceView = Type.Object(
+  {
+    available: Type.Integer({ description: 'Withdrawals that may start now: todayBase + rollover' }),
+    todayBase: Type.Integer({ description: '2 × plans active today, as far as not used' }),
+    rollover: Type.Integer({ description: 'Unused withdrawals carried from earlier days; they never expire' }),
+    used: Type.Integer(),
+    nextAccrualAt: Type.Union([Timestamp, Type.Null()]),
+  },
+  { $id: 'Allowance' },
+);
+
+export const PreviewView = Type.Object({
+  ...Charges,
+  currency: Currency,
+  requiresApproval: Type.Boolean(),
+  spendablePaise: Paise,
+  allowance: AllowanceView,
+  refusal: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()], {
+    description: 'The rule that would refuse this amount now, in words for the worker; null when it would be accepted',
+  }),
+});
+
+export const BalanceView = Type.Object({
+  balancePaise: Paise,
+  heldPaise: Paise,
+  spendablePaise: Paise,
+  currency: Currency,
+  allowance: AllowanceView,
+});
+
+export const toAllowanceView = (a: Allowance): Static<typeof AllowanceView> => ({
+  available: a.available,
+  todayBase: a.todayBase,
+  rollover: a.rollover,
+  used: a.used,
+  nextAccrualAt: a.nextAccrualAt?.toISOString() ?? null,
+});
+
+export const toPreviewView = (p: WithdrawalPreview): Static<typeof PreviewView> => ({
+  amountPaise: p.amountPaise,
+  serviceFeePaise: p.serviceFeePaise,
+  insuranceContributionPaise: p.insuranceContributionPaise,
+  netPaise: p.netPaise,
+  currency: 'INR',
+  requiresApproval: p.requiresApproval,
+  spendablePaise: p.spendablePaise,
+  allowance: toAllowanceView(p.allowance),
+  refusal: p.refusal,
+});
+
+export const toBalanceView = (m: MoneySummary): Static<typeof BalanceView> => ({
+  balancePaise: m.balancePaise,
+  heldPaise: m.heldPaise,
+  spendablePaise: m.spendablePaise,
+  currency: 'INR',
+  allowance: toAllowanceView(m.allowance),
+});
 
 export function toWithdrawalView(w: Withdrawal): WithdrawalView {
   return {
     id: w.id,
     amountPaise: w.amountPaise,
+    serviceFeePaise: w.serviceFeePaise,
+    insuranceContributionPaise: w.insuranceContributionPaise,
+    netPaise: w.netPaise,
     currency: w.currency,
     status: w.status,
+    requiresApproval: w.requiresApproval,
     decisionReason: w.decisionReason,
+    failureReason: w.failureReason,
     createdAt: w.createdAt.toISOString(),
     decidedAt: w.decidedAt?.toISOString() ?? null,
+    paidAt: w.paidAt?.toISOString() ?? null,
   };
 }
 
@@ -69,5 +151,6 @@ export function toAdminWithdrawalView(w: Withdrawal, workflowUrl: string): Admin
     workflowUrl,
     decidedBy: w.decidedBy,
     decisionComment: w.decisionComment,
+    payoutId: w.payoutId,
   };
 }

@@ -1,12 +1,20 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
+import type { Knex } from 'knex';
 import type { Config } from '../config';
-import { AppError, ErrorCode } from '../errors';
 import type { Db } from '../db/knex';
 import type { OutboxRepository } from '../db/outbox.repository';
+import type { PlanRepository } from '../db/plan.repository';
 import type { Withdrawal, WithdrawalRepository } from '../db/withdrawal.repository';
+import { allowanceOn, type Allowance } from '../domain/allowance';
+import { withdrawalCharges, type WithdrawalCharges } from '../domain/fees';
+import { istDay } from '../domain/ist';
+import { AppError, ErrorCode } from '../errors';
 import { withdrawalStatusChanged } from '../realtime/event-catalogue';
+import type { LedgerService } from './ledger.service';
 import {
+  cancelProblem,
+  cancelWithdrawalUpdate,
   decideWithdrawalUpdate,
   decisionProblem,
   searchAttributes,
@@ -23,17 +31,21 @@ export interface WithdrawalServiceDeps {
   db: Db;
   withdrawals: WithdrawalRepository;
   outbox: OutboxRepository;
+  plans: PlanRepository;
+  ledger: LedgerService;
   temporal: Client;
   config: Pick<
     Config,
-    'TEMPORAL_TASK_QUEUE' | 'WITHDRAWAL_MIN_PAISE' | 'WITHDRAWAL_MAX_PAISE' | 'WITHDRAWAL_APPROVAL_EXPIRY_MS'
+    | 'TEMPORAL_TASK_QUEUE'
+    | 'WITHDRAWAL_MIN_PAISE'
+    | 'WITHDRAWAL_MAX_PAISE'
+    | 'WITHDRAWAL_APPROVAL_EXPIRY_MS'
+    | 'WITHDRAWAL_AUTO_APPROVE_BELOW_PAISE'
+    | 'WITHDRAWAL_SERVICE_FEE_PAISE'
+    | 'INSURANCE_CONTRIBUTION_BPS'
+    | 'PAYOUT_STATUS_POLL_MS'
   >;
-}
-
-export interface RequestWithdrawalInput {
-  workerId: string;
-  amountPaise: number;
-  idempotencyKey: string;
+  now?: () => Date;
 }
 
 export interface DecideWithdrawalInput {
@@ -44,8 +56,69 @@ export interface DecideWithdrawalInput {
   comment?: string;
 }
 
+export interface WithdrawalPreview extends WithdrawalCharges {
+  requiresApproval: boolean;
+  spendablePaise: number;
+  allowance: Allowance;
+  /** The rule that would refuse this withdrawal now, if any. */
+  refusal: { code: ErrorCode; message: string } | null;
+}
+
+export interface MoneySummary {
+  balancePaise: number;
+  heldPaise: number;
+  spendablePaise: number;
+  allowance: Allowance;
+}
+
 export function createWithdrawalService(deps: WithdrawalServiceDeps) {
-  const { db, withdrawals, outbox, temporal, config } = deps;
+  const { db, withdrawals, outbox, plans, ledger, temporal, config } = deps;
+  const now = deps.now ?? (() => new Date());
+  const feeRules = {
+    serviceFeePaise: config.WITHDRAWAL_SERVICE_FEE_PAISE,
+    insuranceContributionBps: config.INSURANCE_CONTRIBUTION_BPS,
+  };
+
+  async function allowanceOf(workerId: string, trx?: Knex.Transaction): Promise<Allowance> {
+    const [purchases, used] = await Promise.all([
+      plans.accruingPurchases(workerId, trx),
+      withdrawals.countConsumingAllowance(workerId, trx),
+    ]);
+    return allowanceOn(purchases, used, istDay(now()));
+  }
+
+  /** Every rule a new withdrawal must pass, in the order a worker would want to hear them. */
+  function refusalFor(
+    amountPaise: number,
+    charges: WithdrawalCharges,
+    allowance: Allowance,
+    spendablePaise: number,
+  ): AppError | undefined {
+    if (
+      amountPaise < config.WITHDRAWAL_MIN_PAISE ||
+      amountPaise > config.WITHDRAWAL_MAX_PAISE ||
+      charges.netPaise <= 0
+    ) {
+      return new AppError(
+        ErrorCode.AMOUNT_OUT_OF_RANGE,
+        `A withdrawal is between ₹${config.WITHDRAWAL_MIN_PAISE / 100} and ₹${config.WITHDRAWAL_MAX_PAISE / 100}`,
+        { minPaise: config.WITHDRAWAL_MIN_PAISE, maxPaise: config.WITHDRAWAL_MAX_PAISE },
+      );
+    }
+    if (allowance.available < 1) {
+      return new AppError(
+        ErrorCode.ALLOWANCE_USED_UP,
+        allowance.nextAccrualAt
+          ? 'You have used all your withdrawals for now; more are added at midnight'
+          : 'You have no withdrawals left; buy a plan to get more',
+        { nextAccrualAt: allowance.nextAccrualAt?.toISOString() ?? null },
+      );
+    }
+    if (amountPaise > spendablePaise) {
+      return new AppError(ErrorCode.INSUFFICIENT_FUNDS, 'Your balance is too low for this amount', { spendablePaise });
+    }
+    return undefined;
+  }
 
   /**
    * Starts the request's workflow. USE_EXISTING makes this safe to repeat, so a retried POST also repairs a
@@ -57,7 +130,9 @@ export function createWithdrawalService(deps: WithdrawalServiceDeps) {
       withdrawalId: withdrawal.id,
       workerId: withdrawal.workerId,
       amountPaise: withdrawal.amountPaise,
+      requiresApproval: withdrawal.requiresApproval,
       approvalExpiryMs: config.WITHDRAWAL_APPROVAL_EXPIRY_MS,
+      payoutPollMs: config.PAYOUT_STATUS_POLL_MS,
     };
     try {
       // By type name: the workflow module itself only runs inside the worker's sandbox. The deadline bounds the
@@ -78,7 +153,7 @@ export function createWithdrawalService(deps: WithdrawalServiceDeps) {
         }),
       );
     } catch (err) {
-      // A closed run with this id already decided the request; nothing more to start.
+      // A closed run with this id already handled the request; nothing more to start.
       if ((err as Error).name === 'WorkflowExecutionAlreadyStartedError') return;
       throw new AppError(
         ErrorCode.DEPENDENCY_UNAVAILABLE,
@@ -90,44 +165,118 @@ export function createWithdrawalService(deps: WithdrawalServiceDeps) {
     }
   }
 
-  return {
-    async request(input: RequestWithdrawalInput): Promise<{ withdrawal: Withdrawal; replayed: boolean }> {
-      const { amountPaise } = input;
-      if (amountPaise < config.WITHDRAWAL_MIN_PAISE || amountPaise > config.WITHDRAWAL_MAX_PAISE) {
-        throw new AppError(ErrorCode.AMOUNT_OUT_OF_RANGE, 'Amount is outside the allowed range for one withdrawal', {
-          minPaise: config.WITHDRAWAL_MIN_PAISE,
-          maxPaise: config.WITHDRAWAL_MAX_PAISE,
-        });
+  /** Sends an Update to the request's workflow and maps a refusal (validator) to a 409 that names the reason. */
+  async function updateWorkflow(withdrawal: Withdrawal, send: () => Promise<unknown>): Promise<Withdrawal> {
+    try {
+      await send();
+    } catch (err) {
+      if ((err as Error).name === 'WorkflowUpdateFailedError') {
+        const cause = (err as Error & { cause?: Error }).cause?.message ?? 'no longer valid';
+        throw new AppError(ErrorCode.DECISION_NOT_ALLOWED, `Refused: ${cause}`);
       }
-      const fingerprint = createHash('sha256').update(JSON.stringify({ amountPaise })).digest('hex');
-      const id = randomUUID();
+      // The run may have moved on between our read and the Update (expiry): report what is stored now.
+      const current = await withdrawals.findById(withdrawal.id);
+      if (current && current.status !== 'pending_approval') {
+        throw new AppError(
+          ErrorCode.DECISION_NOT_ALLOWED,
+          `Refused: the withdrawal is already ${current.status.replace('_', ' ')}`,
+        );
+      }
+      throw err;
+    }
+    return (await withdrawals.findById(withdrawal.id))!;
+  }
 
-      const created = await db.transaction(async (trx) => {
-        const row = await withdrawals.insertUnlessKeyUsed(
+  return {
+    async preview(workerId: string, amountPaise: number): Promise<WithdrawalPreview> {
+      const [insured, allowance, wallet] = await Promise.all([
+        plans.isInsured(workerId),
+        allowanceOf(workerId),
+        ledger.walletOf(workerId),
+      ]);
+      const { spendablePaise } = await ledger.balanceOf(wallet.id);
+      const charges = withdrawalCharges(amountPaise, insured, feeRules);
+      const refusal = refusalFor(amountPaise, charges, allowance, spendablePaise);
+      return {
+        ...charges,
+        requiresApproval: amountPaise >= config.WITHDRAWAL_AUTO_APPROVE_BELOW_PAISE,
+        spendablePaise,
+        allowance,
+        refusal: refusal ? { code: refusal.code, message: refusal.message } : null,
+      };
+    },
+
+    async moneySummary(workerId: string): Promise<MoneySummary> {
+      const wallet = await ledger.walletOf(workerId);
+      const [balance, allowance] = await Promise.all([ledger.balanceOf(wallet.id), allowanceOf(workerId)]);
+      return { ...balance, allowance };
+    },
+
+    /**
+     * Creates the request: under the worker's lock, checks bounds, allowance and balance, places the hold, stores
+     * the row and its event, all in one transaction, so simultaneous requests can never exceed the balance or the
+     * allowance. Then starts the workflow.
+     */
+    async request(input: {
+      workerId: string;
+      amountPaise: number;
+      idempotencyKey: string;
+    }): Promise<{ withdrawal: Withdrawal; replayed: boolean }> {
+      const requestFingerprint = createHash('sha256')
+        .update(JSON.stringify({ amountPaise: input.amountPaise }))
+        .digest('hex');
+      const { withdrawal, replayed } = await db.transaction(async (trx) => {
+        if (!(await plans.lockWorker(input.workerId, trx))) throw AppError.notFound('Worker');
+        const earlier = await withdrawals.findByIdempotencyKey(input.workerId, input.idempotencyKey, trx);
+        if (earlier) {
+          if (earlier.requestFingerprint !== requestFingerprint) {
+            throw new AppError(
+              ErrorCode.IDEMPOTENCY_KEY_REUSED,
+              'This Idempotency-Key was already used for a different request; use a new key for a new withdrawal',
+            );
+          }
+          return { withdrawal: earlier, replayed: true };
+        }
+        const wallet = await ledger.walletOf(input.workerId, trx);
+        const [insured, allowance, balance] = await Promise.all([
+          plans.isInsured(input.workerId, trx),
+          allowanceOf(input.workerId, trx),
+          ledger.balanceOf(wallet.id, trx),
+        ]);
+        const charges = withdrawalCharges(input.amountPaise, insured, feeRules);
+        const refusal = refusalFor(input.amountPaise, charges, allowance, balance.spendablePaise);
+        if (refusal) throw refusal;
+
+        const id = randomUUID();
+        const { hold } = await ledger.placeHold(
+          {
+            idempotencyKey: `withdrawal:${id}`,
+            accountId: wallet.id,
+            amountPaise: input.amountPaise,
+            description: `Withdrawal ${id}`,
+          },
+          trx,
+        );
+        const created = await withdrawals.insert(
           {
             id,
             workerId: input.workerId,
-            amountPaise,
+            amountPaise: input.amountPaise,
+            serviceFeePaise: charges.serviceFeePaise,
+            insuranceContributionPaise: charges.insuranceContributionPaise,
+            requiresApproval: input.amountPaise >= config.WITHDRAWAL_AUTO_APPROVE_BELOW_PAISE,
+            holdId: hold.id,
             idempotencyKey: input.idempotencyKey,
-            requestFingerprint: fingerprint,
+            requestFingerprint,
             workflowId: withdrawalWorkflowId(id),
           },
           trx,
         );
-        if (row) await outbox.append(trx, withdrawalStatusChanged(row));
-        return row;
+        await outbox.append(trx, withdrawalStatusChanged(created));
+        return { withdrawal: created, replayed: false };
       });
-
-      const withdrawal = created ?? (await withdrawals.findByIdempotencyKey(input.workerId, input.idempotencyKey));
-      if (!withdrawal) throw new Error('Idempotency conflict without a stored withdrawal');
-      if (!created && withdrawal.requestFingerprint !== fingerprint) {
-        throw new AppError(
-          ErrorCode.IDEMPOTENCY_KEY_REUSED,
-          'This Idempotency-Key was already used for a different request; use a new key for a new withdrawal',
-        );
-      }
       await ensureWorkflow(withdrawal);
-      return { withdrawal, replayed: !created };
+      return { withdrawal, replayed };
     },
 
     async getForWorker(workerId: string, withdrawalId: string): Promise<Withdrawal> {
@@ -142,6 +291,17 @@ export function createWithdrawalService(deps: WithdrawalServiceDeps) {
       return withdrawal;
     },
 
+    /** The worker withdraws a request still waiting for a decision; the hold is released at once. */
+    async cancel(workerId: string, withdrawalId: string): Promise<Withdrawal> {
+      const withdrawal = await withdrawals.findByIdForWorker(withdrawalId, workerId);
+      if (!withdrawal) throw AppError.notFound('Withdrawal');
+      const problem = cancelProblem(withdrawal.status);
+      if (problem) throw new AppError(ErrorCode.DECISION_NOT_ALLOWED, `Refused: ${problem}`);
+      return updateWorkflow(withdrawal, () =>
+        temporal.workflow.getHandle(withdrawal.workflowId).executeUpdate(cancelWithdrawalUpdate),
+      );
+    },
+
     /** Sends the decision as a Workflow Update and answers once the outcome is stored. */
     async decide(input: DecideWithdrawalInput): Promise<Withdrawal> {
       if (input.decision === 'reject' && !input.reason?.trim()) {
@@ -150,29 +310,12 @@ export function createWithdrawalService(deps: WithdrawalServiceDeps) {
       const withdrawal = await withdrawals.findById(input.withdrawalId);
       if (!withdrawal) throw AppError.notFound('Withdrawal');
       const problem = decisionProblem(withdrawal.status, input);
-      if (problem) throw new AppError(ErrorCode.DECISION_NOT_ALLOWED, `Decision refused: ${problem}`);
-
-      try {
-        await temporal.workflow.getHandle(withdrawal.workflowId).executeUpdate(decideWithdrawalUpdate, {
+      if (problem) throw new AppError(ErrorCode.DECISION_NOT_ALLOWED, `Refused: ${problem}`);
+      return updateWorkflow(withdrawal, () =>
+        temporal.workflow.getHandle(withdrawal.workflowId).executeUpdate(decideWithdrawalUpdate, {
           args: [{ decision: input.decision, adminId: input.adminId, reason: input.reason, comment: input.comment }],
-        });
-      } catch (err) {
-        const name = (err as Error).name;
-        if (name === 'WorkflowUpdateFailedError') {
-          const cause = (err as Error & { cause?: Error }).cause?.message ?? 'no longer valid';
-          throw new AppError(ErrorCode.DECISION_NOT_ALLOWED, `Decision refused: ${cause}`);
-        }
-        // The run may have closed between our read and the update (expiry): report what is stored now.
-        const current = await withdrawals.findById(input.withdrawalId);
-        if (current && current.status !== 'pending_approval') {
-          throw new AppError(
-            ErrorCode.DECISION_NOT_ALLOWED,
-            `Decision refused: the withdrawal is already ${current.status}`,
-          );
-        }
-        throw err;
-      }
-      return (await withdrawals.findById(input.withdrawalId))!;
+        }),
+      );
     },
   };
 }

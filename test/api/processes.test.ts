@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { baseProcessEnv, testEnvironment } from '../helpers/environment';
-import { TEST_SECRET } from '../helpers/harness';
+import { TEST_RAIL_SECRET, TEST_SECRET } from '../helpers/harness';
 import { freePort } from '../global-setup';
 
 const root = path.resolve(__dirname, '../..');
@@ -62,6 +62,7 @@ describe('process entries', () => {
       DATABASE_URL: database.url,
       TEMPORAL_ADDRESS: testEnvironment().temporalAddress,
       ACCESS_TOKEN_SECRET: TEST_SECRET,
+      PAYOUT_RAIL_WEBHOOK_SECRET: TEST_RAIL_SECRET,
       API_PORT: String(port),
       NODE_ENV: 'test',
     });
@@ -81,6 +82,7 @@ describe('process entries', () => {
       TEMPORAL_ADDRESS: testEnvironment().temporalAddress,
       TEMPORAL_TASK_QUEUE: `process-test-${process.pid}`,
       ACCESS_TOKEN_SECRET: TEST_SECRET,
+      PAYOUT_RAIL_WEBHOOK_SECRET: TEST_RAIL_SECRET,
       LOG_LEVEL: 'info',
     });
     await waitFor(() => worker.output().includes("state: 'RUNNING'"), 'worker RUNNING');

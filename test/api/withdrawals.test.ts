@@ -1,5 +1,13 @@
 import { withdrawalWorkflowId } from '../../workflows/contracts';
-import { bearer, createHarness, postWithdrawal, signInAdmin, signInWorker, type Harness } from '../helpers/harness';
+import {
+  bearer,
+  createHarness,
+  fundWorker,
+  postWithdrawal,
+  signInAdmin,
+  signInWorker,
+  type Harness,
+} from '../helpers/harness';
 
 // No Temporal worker here: the API's part ends when the workflow is started, which the server records.
 describe('POST /v1/withdrawals', () => {
@@ -8,6 +16,13 @@ describe('POST /v1/withdrawals', () => {
     h = await createHarness();
   });
   afterAll(() => h.close());
+
+  /** ₹50,000 earned and a Trio plan: money and two withdrawals today. */
+  const fundedWorker = async () => {
+    const worker = await signInWorker(h.api.app);
+    await fundWorker(h, worker, { earningsPaise: 5_000_000 });
+    return worker;
+  };
 
   const post = (token: string, key: string | undefined, payload: unknown) =>
     postWithdrawal(h.api.app, token, key, payload);
@@ -21,18 +36,27 @@ describe('POST /v1/withdrawals', () => {
   };
 
   it('creates a withdrawal and starts its workflow with the business id', async () => {
-    const worker = await signInWorker(h.api.app);
+    const worker = await fundedWorker();
     const response = await post(worker.token, 'create-key-0001', { amountPaise: 250_000 });
     expect(response.statusCode).toBe(201);
     const body = response.json<{ id: string }>();
-    expect(body).toMatchObject({ amountPaise: 250_000, currency: 'INR', status: 'pending_approval', decidedAt: null });
+    expect(body).toMatchObject({
+      amountPaise: 250_000,
+      serviceFeePaise: 400,
+      insuranceContributionPaise: 0,
+      netPaise: 249_600,
+      currency: 'INR',
+      status: 'pending_approval',
+      requiresApproval: false,
+      decidedAt: null,
+    });
     const description = await h.api.temporal.workflow.getHandle(withdrawalWorkflowId(body.id)).describe();
     expect(description.status.name).toBe('RUNNING');
     expect(description.taskQueue).toBe(h.config.TEMPORAL_TASK_QUEUE);
   });
 
   it('returns the same withdrawal for the same key and starts nothing new', async () => {
-    const worker = await signInWorker(h.api.app);
+    const worker = await fundedWorker();
     const first = await post(worker.token, 'same-key-0001', { amountPaise: 300_000 });
     const { id } = first.json<{ id: string }>();
     const handle = h.api.temporal.workflow.getHandle(withdrawalWorkflowId(id));
@@ -47,7 +71,7 @@ describe('POST /v1/withdrawals', () => {
   });
 
   it('creates exactly one withdrawal when the same key arrives many times at once', async () => {
-    const worker = await signInWorker(h.api.app);
+    const worker = await fundedWorker();
     const responses = await Promise.all(
       Array.from({ length: 12 }, () => post(worker.token, 'race-key-0001', { amountPaise: 310_000 })),
     );
@@ -58,7 +82,7 @@ describe('POST /v1/withdrawals', () => {
   });
 
   it('refuses the same key with a different body, changing nothing', async () => {
-    const worker = await signInWorker(h.api.app);
+    const worker = await fundedWorker();
     await post(worker.token, 'reused-key-01', { amountPaise: 300_000 });
     const response = await post(worker.token, 'reused-key-01', { amountPaise: 300_001 });
     expect(response.statusCode).toBe(422);
@@ -69,7 +93,7 @@ describe('POST /v1/withdrawals', () => {
   });
 
   it('scopes keys per worker: two workers may use the same key', async () => {
-    const [a, b] = await Promise.all([signInWorker(h.api.app), signInWorker(h.api.app)]);
+    const [a, b] = await Promise.all([fundedWorker(), fundedWorker()]);
     const [ra, rb] = await Promise.all([
       post(a.token, 'shared-key-01', { amountPaise: 200_000 }),
       post(b.token, 'shared-key-01', { amountPaise: 200_000 }),
@@ -82,7 +106,7 @@ describe('POST /v1/withdrawals', () => {
     ['below ₹200', 19_999],
     ['above ₹25,000', 2_500_001],
   ])('refuses an amount %s with the limits', async (_label, amountPaise) => {
-    const worker = await signInWorker(h.api.app);
+    const worker = await fundedWorker();
     const response = await post(worker.token, 'bounds-key-01', { amountPaise });
     expect(response.statusCode).toBe(422);
     expect(response.json()).toMatchObject({
@@ -98,11 +122,88 @@ describe('POST /v1/withdrawals', () => {
     ['an amount as a string', 'string-key-01', { amountPaise: '30000' }],
     ['an unknown field', 'unknown-key-1', { amountPaise: 30_000, workerId: '00000000-0000-4000-8000-000000000000' }],
   ])('refuses %s', async (_label, key, payload) => {
-    const worker = await signInWorker(h.api.app);
+    const worker = await fundedWorker();
     const response = await post(worker.token, key, payload);
     expect(response.statusCode).toBe(400);
     expect(response.json()).toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
     expect(await countFor(worker.workerId)).toEqual({ withdrawals: 0, events: 0 });
+  });
+
+  it.each([
+    ['no plan: no withdrawals at all', { earningsPaise: 5_000_000, plans: [] }, 0, 300_000, 'ALLOWANCE_USED_UP'],
+    ['the day’s two withdrawals already used (Trio)', { earningsPaise: 5_000_000 }, 2, 300_000, 'ALLOWANCE_USED_UP'],
+    ['more than the spendable balance', { earningsPaise: 100_000 }, 0, 100_001, 'INSUFFICIENT_FUNDS'],
+    ['more than what is left after a hold', { earningsPaise: 500_000 }, 1, 300_000, 'INSUFFICIENT_FUNDS'],
+  ] as const)(
+    'refuses a withdrawal when %s, naming the rule and changing nothing',
+    async (_name, funding, earlier, amountPaise, rule) => {
+      const worker = await signInWorker(h.api.app);
+      await fundWorker(h, worker, {
+        earningsPaise: funding.earningsPaise,
+        plans: 'plans' in funding ? [...funding.plans] : undefined,
+      });
+      for (let i = 0; i < earlier; i++) {
+        expect((await post(worker.token, `earlier-key-${i}`, { amountPaise: 200_000 })).statusCode).toBe(201);
+      }
+      const before = await h.api.app.inject({ method: 'GET', url: '/v1/me/balance', headers: bearer(worker.token) });
+      const counts = await countFor(worker.workerId);
+
+      const refused = await post(worker.token, 'refused-key-01', { amountPaise });
+      expect(refused.statusCode).toBe(422);
+      expect(refused.json()).toMatchObject({ error: { code: rule, message: expect.any(String) } });
+      expect(
+        (await h.api.app.inject({ method: 'GET', url: '/v1/me/balance', headers: bearer(worker.token) })).json(),
+      ).toEqual(before.json());
+      expect(await countFor(worker.workerId)).toEqual(counts);
+    },
+  );
+
+  it('previews fees and the rule that would refuse, without changing anything', async () => {
+    const worker = await fundedWorker();
+    const preview = (amountPaise: number) =>
+      h.api.app.inject({
+        method: 'GET',
+        url: `/v1/withdrawals/preview?amountPaise=${amountPaise}`,
+        headers: bearer(worker.token),
+      });
+    expect((await preview(600_000)).json()).toMatchObject({
+      amountPaise: 600_000,
+      serviceFeePaise: 400,
+      insuranceContributionPaise: 0,
+      netPaise: 599_600,
+      requiresApproval: true,
+      spendablePaise: 5_000_000 - 7_500,
+      allowance: { available: 2, todayBase: 2, rollover: 0 },
+      refusal: null,
+    });
+    const poorer = await signInWorker(h.api.app);
+    await fundWorker(h, poorer, { earningsPaise: 100_000 });
+    const tooMuch = await h.api.app.inject({
+      method: 'GET',
+      url: '/v1/withdrawals/preview?amountPaise=2000000',
+      headers: bearer(poorer.token),
+    });
+    expect(tooMuch.json()).toMatchObject({
+      refusal: { code: 'INSUFFICIENT_FUNDS', message: 'Your balance is too low for this amount' },
+    });
+    expect((await preview(100)).json()).toMatchObject({ refusal: { code: 'AMOUNT_OUT_OF_RANGE' } });
+
+    await h.database.db('insurance_coverages').insert({ worker_id: worker.workerId, status: 'active' });
+    expect((await preview(600_000)).json()).toMatchObject({ insuranceContributionPaise: 6_000, netPaise: 593_600 });
+    expect(await countFor(worker.workerId)).toEqual({ withdrawals: 0, events: 0 });
+  });
+
+  it('shows the balance with the held amount and the allowance', async () => {
+    const worker = await fundedWorker();
+    await post(worker.token, 'balance-key-01', { amountPaise: 300_000 });
+    const balance = await h.api.app.inject({ method: 'GET', url: '/v1/me/balance', headers: bearer(worker.token) });
+    expect(balance.json()).toMatchObject({
+      balancePaise: 5_000_000 - 7_500,
+      heldPaise: 300_000,
+      spendablePaise: 5_000_000 - 7_500 - 300_000,
+      currency: 'INR',
+      allowance: { available: 1, used: 1, todayBase: 1, rollover: 0, nextAccrualAt: expect.any(String) },
+    });
   });
 
   it('requires a worker token', async () => {
@@ -122,8 +223,15 @@ describe('GET /v1/withdrawals/:id and admin reads', () => {
   });
   afterAll(() => h.close());
 
+  /** ₹50,000 earned and a Trio plan: money and two withdrawals today. */
+  const fundedWorker = async () => {
+    const worker = await signInWorker(h.api.app);
+    await fundWorker(h, worker, { earningsPaise: 5_000_000 });
+    return worker;
+  };
+
   it("shows a worker their own withdrawal and nobody else's", async () => {
-    const [owner, other] = await Promise.all([signInWorker(h.api.app), signInWorker(h.api.app)]);
+    const [owner, other] = await Promise.all([fundedWorker(), fundedWorker()]);
     const created = await postWithdrawal(h.api.app, owner.token, 'read-key-0001', { amountPaise: 45_000 });
     const { id } = created.json<{ id: string }>();
     const own = await h.api.app.inject({ method: 'GET', url: `/v1/withdrawals/${id}`, headers: bearer(owner.token) });
@@ -139,7 +247,7 @@ describe('GET /v1/withdrawals/:id and admin reads', () => {
   });
 
   it('gives admins the workflow id and a Temporal Web UI link', async () => {
-    const worker = await signInWorker(h.api.app);
+    const worker = await fundedWorker();
     const admin = await signInAdmin(h.api.app);
     const created = await postWithdrawal(h.api.app, worker.token, 'admin-read-01', { amountPaise: 45_000 });
     const { id } = created.json<{ id: string }>();

@@ -8,10 +8,14 @@ import gigbitApp, { fastifyOptions } from '../../api/app';
 import { loadConfig, type Config } from '../../api/config';
 import { createTemporalClient } from '../../api/temporal/client';
 import { createGigbitWorker } from '../../activities/create-worker';
+import { startPayoutRailSimulator, type PayoutRailSimulator } from '../../simulators/payout-rail';
+import { createLedgerRepository } from '../../api/db/ledger.repository';
+import { createLedgerService } from '../../api/services/ledger.service';
 import { createTestDatabase, type TestDatabase } from './database';
 import { testEnvironment } from './environment';
 
 export const TEST_SECRET = 'test-secret-that-is-at-least-32-characters-long';
+export const TEST_RAIL_SECRET = 'test-rail-webhook-secret-of-32-characters-or-more';
 
 export function testConfig(database: TestDatabase, overrides: Record<string, string> = {}): Config {
   const env = testEnvironment();
@@ -24,6 +28,8 @@ export function testConfig(database: TestDatabase, overrides: Record<string, str
     // A task queue of its own keeps parallel test files from running each other's workflows.
     TEMPORAL_TASK_QUEUE: `gigbit-test-${randomUUID()}`,
     ACCESS_TOKEN_SECRET: TEST_SECRET,
+    PAYOUT_RAIL_WEBHOOK_SECRET: TEST_RAIL_SECRET,
+    PAYOUT_STATUS_POLL_MS: '200',
     OUTBOX_POLL_INTERVAL_MS: '200',
     ...overrides,
   });
@@ -112,6 +118,8 @@ export interface Harness {
   database: TestDatabase;
   api: ApiInstance;
   worker?: RunningWorker;
+  /** A real payout-rail simulator; its webhooks reach the API when the API listens. */
+  rail: PayoutRailSimulator;
   close(): Promise<void>;
 }
 
@@ -120,17 +128,24 @@ export async function createHarness(
   options: StartApiOptions & { worker?: boolean; env?: Record<string, string> } = {},
 ): Promise<Harness> {
   const database = await createTestDatabase();
-  const config = testConfig(database, options.env);
+  const rail = await startPayoutRailSimulator({
+    webhookUrl: 'http://127.0.0.1:1/not-listening',
+    webhookSecret: TEST_RAIL_SECRET,
+  });
+  const config = testConfig(database, { PAYOUT_RAIL_URL: rail.url, ...options.env });
   const api = await startApi(config, database, options);
+  if (api.url) rail.setWebhookUrl(`${api.url}/v1/webhooks/payout-rail`);
   const worker = options.worker ? await startWorker(config, database) : undefined;
   return {
     config,
     database,
     api,
     worker,
+    rail,
     async close() {
       await api.close();
       await worker?.stop();
+      await rail.close();
       await database.drop();
     },
   };
@@ -177,4 +192,34 @@ export function postWithdrawal(
     headers: { ...(token ? bearer(token) : {}), ...(key ? { 'idempotency-key': key } : {}) },
     payload: payload as Record<string, unknown>,
   });
+}
+
+/**
+ * Gives a worker money and withdrawals the way production does: earnings credited through the ledger (as a sync
+ * would) and plans bought through the API.
+ */
+export async function fundWorker(
+  h: Pick<Harness, 'api' | 'database'>,
+  worker: { token: string; workerId: string },
+  options: { earningsPaise: number; plans?: Array<'solo' | 'duo' | 'trio'> },
+): Promise<void> {
+  const ledger = createLedgerService({ db: h.database.db, ledger: createLedgerRepository(h.database.db) });
+  const wallet = await ledger.walletOf(worker.workerId);
+  const platform = await ledger.platformSettlementOf(randomUUID());
+  await ledger.postJournal({
+    idempotencyKey: `test-earnings-${randomUUID()}`,
+    kind: 'earning',
+    postings: [
+      { accountId: platform.id, amountPaise: -options.earningsPaise },
+      { accountId: wallet.id, amountPaise: options.earningsPaise },
+    ],
+  });
+  for (const plan of options.plans ?? ['trio']) {
+    const response = await h.api.app.inject({
+      method: 'POST',
+      url: `/v1/plans/${plan}/purchases`,
+      headers: { ...bearer(worker.token), 'idempotency-key': `fund-${randomUUID()}` },
+    });
+    if (response.statusCode !== 201) throw new Error(`plan purchase failed: ${response.body}`);
+  }
 }

@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from '../../api/config';
 const minimal = {
   DATABASE_URL: 'postgres://gigbit@127.0.0.1:5432/gigbit',
   ACCESS_TOKEN_SECRET: 'a-secret-that-is-long-enough-for-hmac-keys',
+  PAYOUT_RAIL_WEBHOOK_SECRET: 'a-rail-secret-that-is-long-enough-for-hmac',
 };
 
 function problemsOf(env: Record<string, string | undefined>): string[] {
@@ -54,6 +55,7 @@ describe('loadConfig', () => {
       'API_PORT',
       'DATABASE_URL',
       'NODE_ENV',
+      'PAYOUT_RAIL_WEBHOOK_SECRET',
       'REDIS_URL',
       'TEMPORAL_ADDRESS',
     ]);

@@ -2,13 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import type { EventEnvelope } from '../../api/realtime/event-catalogue';
 import { withdrawalWorkflowId } from '../../workflows/contracts';
+import { startPayoutRailSimulator, type PayoutRailSimulator } from '../../simulators/payout-rail';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { testEnvironment } from '../helpers/environment';
 import {
   bearer,
   postWithdrawal,
   signInAdmin,
+  fundWorker,
   signInWorker,
+  TEST_RAIL_SECRET,
   startApi,
   startWorker,
   testConfig,
@@ -22,29 +25,36 @@ describe('two API instances with Redis', () => {
   let b: ApiInstance;
   let worker: RunningWorker;
   let socket: Socket | undefined;
+  let rail: PayoutRailSimulator;
 
   beforeAll(async () => {
     database = await createTestDatabase();
+    rail = await startPayoutRailSimulator({ webhookUrl: 'http://127.0.0.1:1/', webhookSecret: TEST_RAIL_SECRET });
     // Both instances share the task queue and a Redis channel prefix of their own (other files use the same Redis).
     const config = testConfig(database, {
       REDIS_URL: testEnvironment().redisUrl,
       REDIS_KEY_PREFIX: `test-${randomUUID()}`,
+      PAYOUT_RAIL_URL: rail.url,
     });
     [a, b] = await Promise.all([
       startApi(config, database, { listen: true }),
       startApi(config, database, { listen: true }),
     ]);
+    // The rail reports to instance B; the decision goes through A: the event must still reach everyone.
+    rail.setWebhookUrl(`${b.url}/v1/webhooks/payout-rail`);
     worker = await startWorker(config, database);
   });
   afterAll(async () => {
     socket?.disconnect();
     await Promise.all([a.close(), b.close()]);
     await worker.stop();
+    await rail.close();
     await database.drop();
   });
 
   it('delivers a decision taken through instance A to a worker connected to instance B', async () => {
     const rider = await signInWorker(a.app);
+    await fundWorker({ api: a, database }, rider, { earningsPaise: 5_000_000 });
     const admin = await signInAdmin(a.app);
     socket = connectSocket(b.url, { auth: { token: rider.token }, transports: ['websocket'], reconnection: false });
     await new Promise<void>((resolve, reject) => {
@@ -65,12 +75,13 @@ describe('two API instances with Redis', () => {
     expect(decided.statusCode).toBe(200);
 
     const deadline = Date.now() + 10_000;
-    while (!received.some((e) => e.data.status === 'approved') && Date.now() < deadline) {
+    while (!received.some((e) => e.data.status === 'paid') && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 20));
     }
     // Each event once, in order, although both instances run a relay.
-    expect(received.map((e) => e.data.status)).toEqual(['pending_approval', 'approved']);
-    expect(received[0]!.eventId).toBeLessThan(received[1]!.eventId);
+    expect(received.map((e) => e.data.status)).toEqual(['pending_approval', 'approved', 'paying', 'paid']);
+    const ids = received.map((e) => e.eventId);
+    expect([...ids].sort((x, y) => x - y)).toEqual(ids);
   });
 });
 
@@ -86,6 +97,7 @@ describe('Temporal unreachable when a withdrawal is requested', () => {
     const up = await startApi(testConfig(database), database);
     try {
       const rider = await signInWorker(up.app);
+      await fundWorker({ api: up, database }, rider, { earningsPaise: 5_000_000 });
       const request = (api: ApiInstance) =>
         postWithdrawal(api.app, rider.token, 'outage-key-01', { amountPaise: 210_000 });
 

@@ -1,13 +1,25 @@
 import { io as connectSocket, type Socket } from 'socket.io-client';
-import { decideWithdrawalSignal, withdrawalWorkflowId } from '../../workflows/contracts';
+import { createLedgerRepository } from '../../api/db/ledger.repository';
 import type { EventEnvelope } from '../../api/realtime/event-catalogue';
-import { bearer, createHarness, postWithdrawal, signInAdmin, signInWorker, type Harness } from '../helpers/harness';
+import { createLedgerService } from '../../api/services/ledger.service';
+import { signRailBody } from '../../simulators/payout-rail';
+import { decideWithdrawalSignal, withdrawalWorkflowId } from '../../workflows/contracts';
+import {
+  bearer,
+  createHarness,
+  fundWorker,
+  postWithdrawal,
+  signInAdmin,
+  signInWorker,
+  TEST_RAIL_SECRET,
+  type Harness,
+} from '../helpers/harness';
 
 /**
- * The walking skeleton on real components: Temporal dev server, PostgreSQL, the Fastify API listening on a port
- * and a socket.io-client connected as the worker.
+ * The withdrawal on real components: Temporal dev server and worker, PostgreSQL, the API listening on a port, the
+ * payout-rail simulator sending signed webhooks, and a socket.io-client connected as the worker.
  */
-describe('withdrawal pipeline: request → workflow → admin decision → PostgreSQL + outbox → worker socket', () => {
+describe('withdrawal pipeline: hold → approval → payout → post/void → worker socket', () => {
   let h: Harness;
   const sockets: Socket[] = [];
 
@@ -18,6 +30,16 @@ describe('withdrawal pipeline: request → workflow → admin decision → Postg
     sockets.forEach((s) => s.disconnect());
     await h.close();
   });
+  beforeEach(() => h.rail.setBehaviour({ outcome: 'succeed', delayMs: 50, duplicateWebhooks: 0 }));
+
+  const ledger = () => createLedgerService({ db: h.database.db, ledger: createLedgerRepository(h.database.db) });
+
+  async function rider(earningsPaise = 5_000_000) {
+    const worker = await signInWorker(h.api.app);
+    await fundWorker(h, worker, { earningsPaise });
+    const wallet = await ledger().walletOf(worker.workerId);
+    return { ...worker, walletId: wallet.id };
+  }
 
   async function connectAs(token: string | undefined): Promise<Socket> {
     const socket = connectSocket(h.api.url, {
@@ -33,30 +55,36 @@ describe('withdrawal pipeline: request → workflow → admin decision → Postg
     return socket;
   }
 
-  function nextEvent(
-    socket: Socket,
-    predicate: (e: EventEnvelope) => boolean,
-    timeoutMs = 10_000,
-  ): Promise<EventEnvelope> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('no matching event')), timeoutMs);
-      socket.on('withdrawal.status_changed', (event: EventEnvelope) => {
-        if (predicate(event)) {
-          clearTimeout(timer);
-          resolve(event);
+  /** Collects status events from the moment of connection; reads filter by withdrawal (the first event can beat the POST's answer). */
+  function statusesOf(socket: Socket, withdrawalId: () => string | undefined) {
+    const all: EventEnvelope[] = [];
+    socket.on('withdrawal.status_changed', (e: EventEnvelope) => all.push(e));
+    const mine = () => all.filter((e) => e.data.withdrawalId === withdrawalId());
+    return {
+      get seen() {
+        return mine();
+      },
+      async until(status: string, timeoutMs = 15_000) {
+        const deadline = Date.now() + timeoutMs;
+        while (!mine().some((e) => e.data.status === status)) {
+          if (Date.now() > deadline) {
+            throw new Error(
+              `no ${status} event; saw ${mine()
+                .map((e) => String(e.data.status))
+                .join(', ')}`,
+            );
+          }
+          await new Promise((r) => setTimeout(r, 20));
         }
-      });
-    });
+        return mine().map((e) => e.data.status);
+      },
+    };
   }
 
-  async function requestWithdrawal(
-    token: string,
-    amountPaise: number,
-    key = `key-${Math.random().toString(36).slice(2)}`,
-  ) {
+  async function request(token: string, amountPaise: number, key = `key-${Math.random().toString(36).slice(2)}`) {
     const response = await postWithdrawal(h.api.app, token, key, { amountPaise });
     expect(response.statusCode).toBe(201);
-    return response.json<{ id: string; status: string }>();
+    return response.json<{ id: string; status: string; requiresApproval: boolean }>();
   }
 
   function decide(token: string, id: string, body: Record<string, unknown>) {
@@ -68,89 +96,181 @@ describe('withdrawal pipeline: request → workflow → admin decision → Postg
     });
   }
 
-  async function snapshot(id: string) {
+  const finished = (id: string) => h.api.temporal.workflow.getHandle(withdrawalWorkflowId(id)).result();
+
+  async function snapshot(id: string, walletId: string) {
     const row = (await h.database.db('withdrawals').where({ id }).first()) as Record<string, unknown>;
     // The events themselves, not the relay's bookkeeping (published_at changes asynchronously).
     const events = await h.database
       .db('outbox_events')
-      .select('id', 'type', 'worker_id', 'payload')
+      .select('id', 'type', 'payload')
       .whereRaw(`payload->>'withdrawalId' = ?`, [id])
       .orderBy('id');
-    return { row, events };
+    return { row, events, wallet: await ledger().balanceOf(walletId) };
   }
 
-  it('carries an approval from the admin API to the worker socket, persisted with its outbox event', async () => {
-    const worker = await signInWorker(h.api.app);
+  it('approved by an admin: paid through the rail, posted once, every step on the worker socket', async () => {
+    const worker = await rider();
     const admin = await signInAdmin(h.api.app);
     const socket = await connectAs(worker.token);
+    let id: string | undefined;
+    const events = statusesOf(socket, () => id);
+    const clearing = await ledger().systemAccount('payout_clearing');
+    const clearingBefore = (await ledger().balanceOf(clearing.id)).balancePaise;
 
-    const pendingEvent = nextEvent(socket, (e) => e.data.status === 'pending_approval');
-    const withdrawal = await requestWithdrawal(worker.token, 600_000);
-    expect(withdrawal.status).toBe('pending_approval');
-    expect((await pendingEvent).data).toMatchObject({
-      withdrawalId: withdrawal.id,
-      amountPaise: 600_000,
-      currency: 'INR',
-    });
+    const withdrawal = await request(worker.token, 600_000);
+    id = withdrawal.id;
+    expect(withdrawal).toMatchObject({ status: 'pending_approval', requiresApproval: true });
+    expect((await ledger().balanceOf(worker.walletId)).heldPaise).toBe(600_000);
 
-    const approvedEvent = nextEvent(
-      socket,
-      (e) => e.data.withdrawalId === withdrawal.id && e.data.status === 'approved',
-    );
     const decision = await decide(admin.token, withdrawal.id, { decision: 'approve', comment: 'looks fine' });
     expect(decision.statusCode).toBe(200);
     expect(decision.json()).toMatchObject({
-      status: 'approved',
       decidedBy: admin.adminId,
       decisionComment: 'looks fine',
       workflowId: `withdrawal-${withdrawal.id}`,
     });
+    expect(await events.until('paid')).toEqual(['pending_approval', 'approved', 'paying', 'paid']);
 
-    const event = await approvedEvent;
-    expect(event).toMatchObject({ type: 'withdrawal.status_changed', version: 1 });
-    expect(event.data).toMatchObject({ withdrawalId: withdrawal.id, status: 'approved', amountPaise: 600_000 });
-
-    const { row, events } = await snapshot(withdrawal.id);
-    expect(row).toMatchObject({ status: 'approved', decided_by: admin.adminId });
-    expect(events.map((e: { payload: { status: string } }) => e.payload.status)).toEqual([
-      'pending_approval',
-      'approved',
-    ]);
-    expect(event.eventId).toBe(Number((events[1] as { id: number }).id));
-
-    const result: unknown = await h.api.temporal.workflow.getHandle(withdrawalWorkflowId(withdrawal.id)).result();
-    expect(result).toMatchObject({ status: 'approved' });
+    const { row, wallet } = await snapshot(withdrawal.id, worker.walletId);
+    expect(row).toMatchObject({ status: 'paid', decided_by: admin.adminId });
+    expect(row.journal_id).toEqual(expect.any(String));
+    expect(wallet).toEqual({
+      balancePaise: 5_000_000 - 7_500 - 600_000,
+      heldPaise: 0,
+      spendablePaise: 5_000_000 - 7_500 - 600_000,
+    });
+    expect((await ledger().balanceOf(clearing.id)).balancePaise - clearingBefore).toBe(599_600);
+    expect(await finished(withdrawal.id)).toMatchObject({ status: 'paid' });
+    expect(h.rail.payouts.size).toBeGreaterThan(0);
   });
 
-  it('tells the worker why a rejection happened', async () => {
-    const worker = await signInWorker(h.api.app);
+  it('below ₹5,000: approved automatically and paid without an admin', async () => {
+    const worker = await rider();
+    const socket = await connectAs(worker.token);
+    let id: string | undefined;
+    const events = statusesOf(socket, () => id);
+    const withdrawal = await request(worker.token, 499_999);
+    id = withdrawal.id;
+    expect(withdrawal.requiresApproval).toBe(false);
+    expect(await events.until('paid')).toEqual(['pending_approval', 'approved', 'paying', 'paid']);
+    expect((await snapshot(withdrawal.id, worker.walletId)).row).toMatchObject({
+      decided_by: null,
+      decision_reason: 'approved automatically',
+    });
+  });
+
+  it('rejected with a reason: the hold is voided and the worker is told why', async () => {
+    const worker = await rider();
     const admin = await signInAdmin(h.api.app);
     const socket = await connectAs(worker.token);
-    const withdrawal = await requestWithdrawal(worker.token, 700_000);
-
-    const rejected = nextEvent(socket, (e) => e.data.withdrawalId === withdrawal.id && e.data.status === 'rejected');
-    const response = await decide(admin.token, withdrawal.id, { decision: 'reject', reason: 'bank details mismatch' });
-    expect(response.statusCode).toBe(200);
-    expect((await rejected).data).toMatchObject({ reason: 'bank details mismatch' });
+    let id: string | undefined;
+    const events = statusesOf(socket, () => id);
+    const withdrawal = await request(worker.token, 700_000);
+    id = withdrawal.id;
+    expect(
+      (await decide(admin.token, withdrawal.id, { decision: 'reject', reason: 'bank details mismatch' })).statusCode,
+    ).toBe(200);
+    await events.until('rejected');
+    expect(events.seen.at(-1)!.data).toMatchObject({ status: 'rejected', reason: 'bank details mismatch' });
+    expect((await snapshot(withdrawal.id, worker.walletId)).wallet).toMatchObject({
+      heldPaise: 0,
+      spendablePaise: 5_000_000 - 7_500,
+    });
   });
 
   it('accepts the same decision as a plain signal (ops with the Temporal CLI)', async () => {
-    const worker = await signInWorker(h.api.app);
+    const worker = await rider();
     const admin = await signInAdmin(h.api.app);
-    const socket = await connectAs(worker.token);
-    const withdrawal = await requestWithdrawal(worker.token, 550_000);
-
-    const approved = nextEvent(socket, (e) => e.data.withdrawalId === withdrawal.id && e.data.status === 'approved');
+    const withdrawal = await request(worker.token, 550_000);
     await h.api.temporal.workflow
       .getHandle(withdrawalWorkflowId(withdrawal.id))
       .signal(decideWithdrawalSignal, { decision: 'approve', adminId: admin.adminId });
-    await approved;
-    expect((await snapshot(withdrawal.id)).row).toMatchObject({ status: 'approved', decided_by: admin.adminId });
+    expect(await finished(withdrawal.id)).toMatchObject({ status: 'paid' });
+    expect((await snapshot(withdrawal.id, worker.walletId)).row).toMatchObject({
+      status: 'paid',
+      decided_by: admin.adminId,
+    });
+  });
+
+  it('the worker cancels while it waits: the money is spendable again at once; afterwards cancelling is refused', async () => {
+    const worker = await rider();
+    const withdrawal = await request(worker.token, 800_000);
+    const cancel = () =>
+      h.api.app.inject({
+        method: 'POST',
+        url: `/v1/withdrawals/${withdrawal.id}/cancel`,
+        headers: bearer(worker.token),
+      });
+    const cancelled = await cancel();
+    expect(cancelled.statusCode).toBe(200);
+    expect(cancelled.json()).toMatchObject({ status: 'cancelled', decisionReason: 'cancelled by the worker' });
+    expect((await snapshot(withdrawal.id, worker.walletId)).wallet).toMatchObject({
+      heldPaise: 0,
+      spendablePaise: 5_000_000 - 7_500,
+    });
+    const again = await cancel();
+    expect(again.statusCode).toBe(409);
+    expect(again.json<{ error: { message: string } }>().error.message).toMatch(/already cancelled/);
+
+    const other = await signInWorker(h.api.app);
+    const foreign = await h.api.app.inject({
+      method: 'POST',
+      url: `/v1/withdrawals/${withdrawal.id}/cancel`,
+      headers: bearer(other.token),
+    });
+    expect(foreign.statusCode).toBe(404);
+  });
+
+  it('a rail failure voids the hold and returns the money exactly once', async () => {
+    h.rail.setBehaviour({ outcome: 'fail', duplicateWebhooks: 2 });
+    const worker = await rider();
+    const socket = await connectAs(worker.token);
+    let id: string | undefined;
+    const events = statusesOf(socket, () => id);
+    const withdrawal = await request(worker.token, 300_000);
+    id = withdrawal.id;
+    expect(await events.until('failed')).toEqual(['pending_approval', 'approved', 'paying', 'failed']);
+    const { row, wallet } = await snapshot(withdrawal.id, worker.walletId);
+    expect(row).toMatchObject({ status: 'failed', failure_reason: 'beneficiary bank declined', journal_id: null });
+    expect(wallet).toEqual({ balancePaise: 5_000_000 - 7_500, heldPaise: 0, spendablePaise: 5_000_000 - 7_500 });
+  });
+
+  it('duplicate webhooks pay once; a replayed webhook changes nothing; a forged one is refused', async () => {
+    h.rail.setBehaviour({ duplicateWebhooks: 3 });
+    const worker = await rider();
+    const withdrawal = await request(worker.token, 300_000);
+    expect(await finished(withdrawal.id)).toMatchObject({ status: 'paid' });
+    const journals = await h.database.db('ledger_journals').whereRaw(`metadata->>'withdrawalId' = ?`, [withdrawal.id]);
+    expect(journals).toHaveLength(1);
+    const before = await snapshot(withdrawal.id, worker.walletId);
+
+    const payoutId = (before.row as { payout_id: string }).payout_id;
+    const body = JSON.stringify({
+      event: 'payout.settled',
+      payoutId,
+      reference: withdrawal.id,
+      status: 'failed',
+      failureReason: 'forged',
+    });
+    const webhook = (signature: string) =>
+      h.api.app.inject({
+        method: 'POST',
+        url: '/v1/webhooks/payout-rail',
+        headers: { 'content-type': 'application/json', 'x-rail-signature': signature },
+        payload: body,
+      });
+    const forged = await webhook(signRailBody('not-the-rail-secret-not-the-rail-secret', body));
+    expect(forged.statusCode).toBe(401);
+    expect(forged.json()).toMatchObject({ error: { code: 'UNAUTHENTICATED' } });
+    const replayed = await webhook(signRailBody(TEST_RAIL_SECRET, body));
+    expect(replayed.statusCode).toBe(200);
+    expect(await snapshot(withdrawal.id, worker.walletId)).toEqual(before);
   });
 
   describe('refuses a decision that is no longer valid, and changes nothing', () => {
     it.each([
-      ['a second approval', { decision: 'approve' }, { decision: 'approve' }, /already approved/],
+      ['a second approval', { decision: 'approve' }, { decision: 'approve' }, /already (approved|paying|paid)/],
       [
         'an approval after a rejection',
         { decision: 'reject', reason: 'duplicate' },
@@ -161,35 +281,38 @@ describe('withdrawal pipeline: request → workflow → admin decision → Postg
         'a rejection after an approval',
         { decision: 'approve' },
         { decision: 'reject', reason: 'late' },
-        /already approved/,
+        /already (approved|paying|paid)/,
       ],
     ])('%s', async (_name, first, second, message) => {
-      const worker = await signInWorker(h.api.app);
+      const worker = await rider();
       const admin = await signInAdmin(h.api.app);
-      const withdrawal = await requestWithdrawal(worker.token, 800_000);
+      const withdrawal = await request(worker.token, 800_000);
       expect((await decide(admin.token, withdrawal.id, first)).statusCode).toBe(200);
-      const before = await snapshot(withdrawal.id);
+      await finished(withdrawal.id);
+      const before = await snapshot(withdrawal.id, worker.walletId);
 
       const refused = await decide(admin.token, withdrawal.id, second);
       expect(refused.statusCode).toBe(409);
       expect(refused.json()).toMatchObject({ error: { code: 'DECISION_NOT_ALLOWED', requestId: expect.any(String) } });
       expect(refused.json<{ error: { message: string } }>().error.message).toMatch(message);
-      expect(await snapshot(withdrawal.id)).toEqual(before);
+      expect(await snapshot(withdrawal.id, worker.walletId)).toEqual(before);
     });
 
     it('two admins deciding at once: exactly one decision wins, the other is refused', async () => {
-      const worker = await signInWorker(h.api.app);
+      const worker = await rider();
       const [a, b] = await Promise.all([signInAdmin(h.api.app), signInAdmin(h.api.app)]);
-      const withdrawal = await requestWithdrawal(worker.token, 900_000);
+      const withdrawal = await request(worker.token, 900_000);
       const responses = await Promise.all([
         decide(a.token, withdrawal.id, { decision: 'approve' }),
         decide(b.token, withdrawal.id, { decision: 'reject', reason: 'suspicious' }),
       ]);
       expect(responses.map((r) => r.statusCode).sort()).toEqual([200, 409]);
-      const winner = responses.find((r) => r.statusCode === 200)!.json<{ status: string }>();
-      const { row, events } = await snapshot(withdrawal.id);
-      expect(row.status).toBe(winner.status);
-      expect(events).toHaveLength(2);
+      const result = (await finished(withdrawal.id)) as { status: string };
+      expect(['paid', 'rejected']).toContain(result.status);
+      const journals = await h.database
+        .db('ledger_journals')
+        .whereRaw(`metadata->>'withdrawalId' = ?`, [withdrawal.id]);
+      expect(journals).toHaveLength(result.status === 'paid' ? 1 : 0);
     });
 
     it('an unknown withdrawal', async () => {
@@ -200,14 +323,14 @@ describe('withdrawal pipeline: request → workflow → admin decision → Postg
     });
 
     it('a rejection without a reason', async () => {
-      const worker = await signInWorker(h.api.app);
+      const worker = await rider();
       const admin = await signInAdmin(h.api.app);
-      const withdrawal = await requestWithdrawal(worker.token, 400_000);
-      const before = await snapshot(withdrawal.id);
+      const withdrawal = await request(worker.token, 600_000);
+      const before = await snapshot(withdrawal.id, worker.walletId);
       const response = await decide(admin.token, withdrawal.id, { decision: 'reject' });
       expect(response.statusCode).toBe(400);
       expect(response.json()).toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
-      expect(await snapshot(withdrawal.id)).toEqual(before);
+      expect(await snapshot(withdrawal.id, worker.walletId)).toEqual(before);
     });
   });
 
@@ -218,22 +341,17 @@ describe('withdrawal pipeline: request → workflow → admin decision → Postg
     });
 
     it("never delivers one worker's events to another worker", async () => {
-      const owner = await signInWorker(h.api.app);
+      const owner = await rider();
       const other = await signInWorker(h.api.app);
-      const admin = await signInAdmin(h.api.app);
       const otherSocket = await connectAs(other.token);
       const ownerSocket = await connectAs(owner.token);
       const seenByOther: EventEnvelope[] = [];
       otherSocket.on('withdrawal.status_changed', (e: EventEnvelope) => seenByOther.push(e));
-
-      const withdrawal = await requestWithdrawal(owner.token, 300_000);
-      const approved = nextEvent(
-        ownerSocket,
-        (e) => e.data.withdrawalId === withdrawal.id && e.data.status === 'approved',
-      );
-      await decide(admin.token, withdrawal.id, { decision: 'approve' });
-      await approved;
-      expect(seenByOther.filter((e) => e.data.withdrawalId === withdrawal.id)).toEqual([]);
+      let id: string | undefined;
+      const events = statusesOf(ownerSocket, () => id);
+      id = (await request(owner.token, 300_000)).id;
+      await events.until('paid');
+      expect(seenByOther).toEqual([]);
     });
   });
 });
@@ -241,12 +359,13 @@ describe('withdrawal pipeline: request → workflow → admin decision → Postg
 describe('withdrawal expiry', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await createHarness({ listen: false, worker: true, env: { WITHDRAWAL_APPROVAL_EXPIRY_MS: '1500' } });
+    h = await createHarness({ worker: true, env: { WITHDRAWAL_APPROVAL_EXPIRY_MS: '1500' } });
   });
   afterAll(() => h.close());
 
-  it('expires an undecided request and refuses a decision afterwards', async () => {
+  it('expires an undecided request, releases the hold, and refuses a decision afterwards', async () => {
     const worker = await signInWorker(h.api.app);
+    await fundWorker(h, worker, { earningsPaise: 5_000_000 });
     const admin = await signInAdmin(h.api.app);
     const created = await postWithdrawal(h.api.app, worker.token, 'expiry-key-1', { amountPaise: 600_000 });
     const { id } = created.json<{ id: string }>();
@@ -254,6 +373,8 @@ describe('withdrawal expiry', () => {
 
     const row = (await h.database.db('withdrawals').where({ id }).first()) as Record<string, unknown>;
     expect(row).toMatchObject({ status: 'expired', decision_reason: 'expired', decided_by: null });
+    const balance = await h.api.app.inject({ method: 'GET', url: '/v1/me/balance', headers: bearer(worker.token) });
+    expect(balance.json()).toMatchObject({ heldPaise: 0, allowance: { used: 0 } });
     const late = await h.api.app.inject({
       method: 'POST',
       url: `/v1/admin/withdrawals/${id}/decision`,

@@ -1,11 +1,49 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { requireWorker } from '../../plugins/auth';
 import { commonErrorResponses, ErrorResponse, IdempotencyKeyHeaders, IdParams } from '../../schemas/common';
-import { CreateWithdrawalBody, toWithdrawalView, WithdrawalView } from '../../schemas/withdrawal';
+import {
+  BalanceView,
+  CreateWithdrawalBody,
+  PreviewQuery,
+  PreviewView,
+  toBalanceView,
+  toPreviewView,
+  toWithdrawalView,
+  WithdrawalView,
+} from '../../schemas/withdrawal';
 import type { WithdrawalService } from '../../services/withdrawal.service';
 
 const withdrawalRoutes: FastifyPluginAsyncTypebox<{ withdrawals: WithdrawalService }> = async (fastify, opts) => {
   const { withdrawals } = opts;
+
+  fastify.get(
+    '/v1/me/balance',
+    {
+      config: { access: 'worker' },
+      schema: {
+        tags: ['withdrawals'],
+        summary: 'Spendable balance, held amount and the withdrawal allowance (today + rollover)',
+        security: [{ bearer: [] }],
+        response: { 200: BalanceView, ...commonErrorResponses },
+      },
+    },
+    async (request) => toBalanceView(await withdrawals.moneySummary(requireWorker(request))),
+  );
+
+  fastify.get(
+    '/v1/withdrawals/preview',
+    {
+      config: { access: 'worker' },
+      schema: {
+        tags: ['withdrawals'],
+        summary: 'What a withdrawal of this amount would cost, and whether it would be accepted now',
+        security: [{ bearer: [] }],
+        querystring: PreviewQuery,
+        response: { 200: PreviewView, ...commonErrorResponses },
+      },
+    },
+    async (request) => toPreviewView(await withdrawals.preview(requireWorker(request), request.query.amountPaise)),
+  );
 
   fastify.post(
     '/v1/withdrawals',
@@ -14,7 +52,10 @@ const withdrawalRoutes: FastifyPluginAsyncTypebox<{ withdrawals: WithdrawalServi
       schema: {
         tags: ['withdrawals'],
         summary: 'Request a withdrawal',
-        description: 'Idempotent: the same Idempotency-Key returns the original withdrawal and starts nothing new.',
+        description:
+          'Holds the amount on the wallet at once. Below ₹5,000 it is approved automatically; from ₹5,000 an admin decides. ' +
+          'Refusals are 422 naming the rule: AMOUNT_OUT_OF_RANGE, ALLOWANCE_USED_UP, INSUFFICIENT_FUNDS. ' +
+          'Idempotent: the same Idempotency-Key returns the original withdrawal and starts nothing new.',
         security: [{ bearer: [] }],
         headers: IdempotencyKeyHeaders,
         body: CreateWithdrawalBody,
@@ -45,6 +86,22 @@ const withdrawalRoutes: FastifyPluginAsyncTypebox<{ withdrawals: WithdrawalServi
       },
     },
     async (request) => toWithdrawalView(await withdrawals.getForWorker(requireWorker(request), request.params.id)),
+  );
+
+  fastify.post(
+    '/v1/withdrawals/:id/cancel',
+    {
+      config: { access: 'worker' },
+      schema: {
+        tags: ['withdrawals'],
+        summary: 'Cancel my withdrawal while it waits for approval',
+        description: 'The held amount is released at once. Refused with 409 once a decision was taken.',
+        security: [{ bearer: [] }],
+        params: IdParams,
+        response: { 200: WithdrawalView, 409: ErrorResponse, ...commonErrorResponses },
+      },
+    },
+    async (request) => toWithdrawalView(await withdrawals.cancel(requireWorker(request), request.params.id)),
   );
 };
 
