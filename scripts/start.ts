@@ -15,15 +15,23 @@ import { startDevServer, type DevServer } from './temporal-dev-server';
 const root = path.resolve(__dirname, '..');
 const dataDir = path.resolve(root, process.env.GIGBIT_DATA_DIR ?? '.data');
 const startedAt = performance.now();
+const RAIL_PORT = Number(process.env.PAYOUT_RAIL_PORT ?? 4100);
 const say = (line: string) => console.log(`[gigbit] ${line}`);
 
+interface LocalSecrets {
+  accessTokenSecret: string;
+  postgresPassword: string;
+  payoutRailWebhookSecret: string;
+}
+
 /** Secrets generated once per data directory, so a fresh machine needs no .env and restarts keep sessions valid. */
-function localSecrets(): { accessTokenSecret: string; postgresPassword: string } {
+function localSecrets(): LocalSecrets {
   const file = path.join(dataDir, 'secrets.json');
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as ReturnType<typeof localSecrets>;
-  const secrets = {
-    accessTokenSecret: randomBytes(32).toString('hex'),
-    postgresPassword: randomBytes(16).toString('hex'),
+  const stored = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<LocalSecrets>) : {};
+  const secrets: LocalSecrets = {
+    accessTokenSecret: stored.accessTokenSecret ?? randomBytes(32).toString('hex'),
+    postgresPassword: stored.postgresPassword ?? randomBytes(16).toString('hex'),
+    payoutRailWebhookSecret: stored.payoutRailWebhookSecret ?? randomBytes(32).toString('hex'),
   };
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   return secrets;
@@ -35,6 +43,10 @@ async function main(): Promise<void> {
   const secrets = localSecrets();
   const env: Record<string, string | undefined> = { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'development' };
   env.ACCESS_TOKEN_SECRET ??= secrets.accessTokenSecret;
+  env.PAYOUT_RAIL_WEBHOOK_SECRET ??= secrets.payoutRailWebhookSecret;
+  // Without a real rail configured, the simulated bank/UPI rail runs beside the platform.
+  const simulateRail = !env.PAYOUT_RAIL_URL;
+  env.PAYOUT_RAIL_URL ??= `http://127.0.0.1:${RAIL_PORT}`;
 
   let temporal: DevServer | undefined;
   let database: ChildProcess | undefined;
@@ -84,13 +96,22 @@ async function main(): Promise<void> {
     const applied = await migrateLatest(config.DATABASE_URL);
     if (applied.length) say(`migrations applied: ${applied.length}`);
 
-    for (const [name, entry] of [
-      ['api', 'api/server.ts'],
-      ['worker', 'activities/worker.ts'],
-    ] as const) {
+    const apiUrl = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.API_PORT}`;
+    const processes: Array<[string, string, Record<string, string | undefined>]> = [
+      ['api', 'api/server.ts', env],
+      ['worker', 'activities/worker.ts', env],
+    ];
+    if (simulateRail) {
+      processes.push([
+        'payout rail simulator',
+        'simulators/payout-rail.ts',
+        { ...env, PAYOUT_RAIL_PORT: String(RAIL_PORT), PAYOUT_RAIL_WEBHOOK_URL: `${apiUrl}/v1/webhooks/payout-rail` },
+      ]);
+    }
+    for (const [name, entry, childEnv] of processes) {
       const child = spawn(process.execPath, ['--import', 'tsx', entry], {
         cwd: root,
-        env,
+        env: childEnv,
         stdio: 'inherit',
         detached: true,
       });
@@ -103,12 +124,14 @@ async function main(): Promise<void> {
       children.push(child);
     }
 
-    const apiUrl = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.API_PORT}`;
     await waitForReady(`${apiUrl}/readyz`);
     say(`ready in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
     say(`API           ${apiUrl}`);
     say(`OpenAPI UI    ${apiUrl}/docs`);
     say(`Temporal UI   ${config.TEMPORAL_UI_URL}`);
+    if (simulateRail) {
+      say(`Payout rail   ${config.PAYOUT_RAIL_URL} (simulator; POST /control to make payouts fail or lag)`);
+    }
     say('Ctrl-C stops everything.');
   } catch (err) {
     console.error(err instanceof Error ? err.message : err);

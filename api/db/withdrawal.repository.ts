@@ -114,11 +114,11 @@ export function createWithdrawalRepository(db: Db) {
     fields: Partial<WithdrawalRow>,
     trx: Knex.Transaction,
   ): Promise<Withdrawal | undefined> {
-    const [row] = (await table(trx)
+    const [row] = await table(trx)
       .where({ id })
       .whereIn('status', from)
       .update({ ...fields, status: to, updated_at: trx.fn.now() as unknown as Date })
-      .returning('*')) as WithdrawalRow[];
+      .returning<WithdrawalRow[]>('*');
     return row ? toWithdrawal(row) : undefined;
   }
 
@@ -126,7 +126,7 @@ export function createWithdrawalRepository(db: Db) {
     transition,
 
     async insert(input: NewWithdrawal, trx: Knex.Transaction): Promise<Withdrawal> {
-      const [row] = (await table(trx)
+      const [row] = await table(trx)
         .insert({
           id: input.id,
           worker_id: input.workerId,
@@ -139,7 +139,7 @@ export function createWithdrawalRepository(db: Db) {
           request_fingerprint: input.requestFingerprint,
           workflow_id: input.workflowId,
         })
-        .returning('*')) as WithdrawalRow[];
+        .returning<WithdrawalRow[]>('*');
       return toWithdrawal(row!);
     },
 

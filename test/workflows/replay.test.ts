@@ -13,7 +13,7 @@ describe('workflow replay', () => {
   const fixtures = readdirSync(dir).filter((file) => file.endsWith('.json'));
 
   it('has recorded histories to replay', () => {
-    expect(fixtures.length).toBeGreaterThanOrEqual(3);
+    expect(fixtures.length).toBeGreaterThanOrEqual(6);
   });
 
   beforeAll(quietTemporalRuntime);
