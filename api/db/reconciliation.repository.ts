@@ -7,7 +7,10 @@ export interface DriftFinding {
     | 'postings_do_not_sum_to_zero'
     | 'cached_balance_drift'
     | 'held_amount_drift'
-    | 'wallet_negative';
+    | 'wallet_negative'
+    | 'payout_state_mismatch'
+    | 'payout_amount_mismatch'
+    | 'payout_missing_at_rail';
   subject: string;
   detail: Record<string, number | string>;
 }
@@ -119,6 +122,42 @@ export function createReconciliationRepository(db: Db) {
         },
         { isolationLevel: 'repeatable read', readOnly: true },
       );
+    },
+
+    /** Withdrawals that reached the rail recently, to compare with the rail's own record. */
+    async payoutsToCheck(
+      since: Date,
+      limit: number,
+    ): Promise<Array<{ id: string; status: string; payoutId: string; netPaise: number; updatedAt: Date }>> {
+      const rows = await db<{
+        id: string;
+        status: string;
+        payout_id: string;
+        amount_paise: number;
+        service_fee_paise: number;
+        insurance_contribution_paise: number;
+        updated_at: Date;
+      }>('withdrawals')
+        .whereNotNull('payout_id')
+        .andWhere('updated_at', '>=', since)
+        .orderBy('updated_at', 'desc')
+        .limit(limit)
+        .select(
+          'id',
+          'status',
+          'payout_id',
+          'amount_paise',
+          'service_fee_paise',
+          'insurance_contribution_paise',
+          'updated_at',
+        );
+      return rows.map((r) => ({
+        id: r.id,
+        status: r.status,
+        payoutId: r.payout_id,
+        netPaise: r.amount_paise - r.service_fee_paise - r.insurance_contribution_paise,
+        updatedAt: r.updated_at,
+      }));
     },
 
     /** Stores the report of one run; a retried activity finds its own report instead of writing a second one. */

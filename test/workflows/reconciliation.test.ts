@@ -1,7 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { ensureSchedules } from '../../api/temporal/schedules';
-import { LEDGER_RECONCILIATION_SCHEDULE_ID, type ReconciliationSummary } from '../../workflows/contracts';
-import { bearer, createHarness, signInAdmin, signInWorker, type Harness } from '../helpers/harness';
+import {
+  LEDGER_RECONCILIATION_SCHEDULE_ID,
+  withdrawalWorkflowId,
+  type ReconciliationSummary,
+} from '../../workflows/contracts';
+import {
+  bearer,
+  createHarness,
+  fundWorker,
+  postWithdrawal,
+  signInAdmin,
+  signInWorker,
+  type Harness,
+} from '../helpers/harness';
 import { credit, ledgerFor, workerWithWallet } from '../ledger/helpers';
 
 async function waitFor<T>(fn: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
@@ -116,5 +128,46 @@ describe('ledger reconciliation finds drift', () => {
       headers: bearer(worker.token),
     });
     expect(asWorker.statusCode).toBe(403);
+  });
+});
+
+describe('reconciliation compares payouts with the rail', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness({ worker: true });
+  });
+  afterAll(() => h.close());
+
+  it('is clean when the rail agrees, and reports a payout the rail remembers differently', async () => {
+    const worker = await signInWorker(h.api.app);
+    await fundWorker(h, worker, { earningsPaise: 5_000_000 });
+    const ids: string[] = [];
+    for (const key of ['rail-check-1', 'rail-check-2']) {
+      const response = await postWithdrawal(h.api.app, worker.token, key, { amountPaise: 300_000 });
+      ids.push(response.json<{ id: string }>().id);
+    }
+    for (const id of ids) await h.api.temporal.workflow.getHandle(withdrawalWorkflowId(id)).result();
+    const reconcile = (): Promise<ReconciliationSummary> =>
+      h.api.temporal.workflow.execute('ledgerReconciliationWorkflow', {
+        workflowId: `reconcile-${randomUUID()}`,
+        taskQueue: h.config.TEMPORAL_TASK_QUEUE,
+      });
+    expect(await reconcile()).toMatchObject({ status: 'clean', findings: 0 });
+
+    // The rail's record of the first payout says it failed, and of the second that it paid a different amount.
+    const [first, second] = ids.map((id) => [...h.rail.payouts.values()].find((p) => p.reference === id)!);
+    first!.status = 'failed';
+    second!.amountPaise += 1;
+    const summary = await reconcile();
+    expect(summary).toMatchObject({ status: 'drift', findings: 2 });
+    const report = (await h.database.db('ledger_reconciliations').where({ id: summary.reconciliationId }).first()) as {
+      findings: unknown[];
+    };
+    expect(report.findings).toEqual(
+      expect.arrayContaining([
+        { check: 'payout_state_mismatch', subject: ids[0], detail: { status: 'paid', railStatus: 'failed' } },
+        { check: 'payout_amount_mismatch', subject: ids[1], detail: { netPaise: 299_600, railPaise: 299_601 } },
+      ]),
+    );
   });
 });
