@@ -65,50 +65,6 @@ export function createReconciliationActivities(deps: { db: Db; rail: PayoutRailC
       return deps.db.transaction(async (trx) => {
         const { report, created } = await reconciliations.saveReport({ runKey: input.runKey, findings, counts }, trx);
         if (created && report.status === 'drift') await outbox.append(trx, ledgerDriftDetected(report));
-        /** Every payout has exactly one terminal state, and the rail and GigBit agree on it and on the amount. */
-        async function payoutDrift(now: Date): Promise<DriftFinding[]> {
-          const findings: DriftFinding[] = [];
-          const payouts = await reconciliations.payoutsToCheck(
-            new Date(now.getTime() - PAYOUT_WINDOW_MS),
-            PAYOUTS_PER_PASS,
-          );
-          for (const w of payouts) {
-            let railStatus: string;
-            let railAmount: number;
-            try {
-              const payout = await deps.rail.getPayout(w.payoutId);
-              railStatus = payout.status;
-              railAmount = payout.amountPaise;
-            } catch (err) {
-              if (err instanceof PayoutRefusedError) {
-                findings.push({
-                  check: 'payout_missing_at_rail',
-                  subject: w.id,
-                  detail: { payoutId: w.payoutId, status: w.status },
-                });
-                continue;
-              }
-              throw err;
-            }
-            if (railAmount !== w.netPaise) {
-              findings.push({
-                check: 'payout_amount_mismatch',
-                subject: w.id,
-                detail: { netPaise: w.netPaise, railPaise: railAmount },
-              });
-            }
-            const settledHere = w.status === 'paid' ? 'succeeded' : w.status === 'failed' ? 'failed' : 'pending';
-            const stale = settledHere === 'pending' && now.getTime() - w.updatedAt.getTime() > SETTLEMENT_GRACE_MS;
-            if ((settledHere !== 'pending' && railStatus !== settledHere) || (stale && railStatus !== 'pending')) {
-              findings.push({
-                check: 'payout_state_mismatch',
-                subject: w.id,
-                detail: { status: w.status, railStatus },
-              });
-            }
-          }
-          return findings;
-        }
 
         return { reconciliationId: report.id, status: report.status, findings: report.findings.length };
       });
