@@ -23,7 +23,7 @@ const quietBundlerLogger = {
 };
 
 export interface GigbitWorkerOptions {
-  config: Pick<Config, 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE' | 'PAYOUT_RAIL_URL'>;
+  config: Pick<Config, 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE' | 'PAYOUT_RAIL_URL' | 'PLATFORM_CONNECTOR_URL'>;
   db: Db;
   connection: NativeConnection;
   workflowBundle: WorkflowBundleOption;
@@ -38,6 +38,7 @@ export function createGigbitWorker(options: GigbitWorkerOptions): Promise<Worker
     activities: createActivities({
       db: options.db,
       rail: createPayoutRailClient({ baseUrl: options.config.PAYOUT_RAIL_URL }),
+      config: options.config,
     }),
     // Activities in flight get this long to finish on SIGTERM before Temporal retries them elsewhere.
     shutdownGraceTime: '10 seconds',

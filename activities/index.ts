@@ -1,11 +1,14 @@
+import type { Config } from '../api/config';
 import type { Db } from '../api/db/knex';
 import type { PayoutRailClient } from '../api/services/payout-rail.client';
+import { createEarningsSyncActivities } from './earnings-sync.activities';
 import { createReconciliationActivities } from './reconciliation.activities';
 import { createWithdrawalActivities } from './withdrawal.activities';
 
 export interface ActivityDeps {
   db: Db;
   rail: PayoutRailClient;
+  config: Pick<Config, 'PLATFORM_CONNECTOR_URL'>;
 }
 
 /** Every activity the GigBit worker registers, built from injected dependencies. */
@@ -13,6 +16,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createWithdrawalActivities(deps),
     ...createReconciliationActivities(deps),
+    ...createEarningsSyncActivities(deps),
   };
 }
 

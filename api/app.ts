@@ -8,6 +8,7 @@ import { ErrorCode } from './errors';
 import { createIdentityRepository } from './db/identity.repository';
 import { createLedgerRepository } from './db/ledger.repository';
 import { createPlanRepository } from './db/plan.repository';
+import { createPlatformRepository } from './db/platform.repository';
 import type { Db } from './db/knex';
 import { createOutboxRepository } from './db/outbox.repository';
 import { createReconciliationRepository } from './db/reconciliation.repository';
@@ -23,11 +24,13 @@ import adminWithdrawalRoutes from './routes/admin/withdrawals';
 import devAuthRoutes from './routes/dev-auth';
 import healthRoutes from './routes/health';
 import planRoutes from './routes/plans';
+import platformRoutes from './routes/platforms';
 import payoutWebhookRoutes from './routes/webhooks/payout-rail';
 import withdrawalRoutes from './routes/withdrawals';
 import { createAccessTokenService } from './services/access-token.service';
 import { createLedgerService } from './services/ledger.service';
 import { createPlanService } from './services/plan.service';
+import { createPlatformService } from './services/platform.service';
 import { createWithdrawalService } from './services/withdrawal.service';
 
 export interface AppDeps {
@@ -78,11 +81,20 @@ export default fp(
     const ledger = createLedgerService({ db, ledger: createLedgerRepository(db) });
     const planRepository = createPlanRepository(db);
     const plans = createPlanService({ db, plans: planRepository, ledger });
+    const platformRepository = createPlatformRepository(db);
+    const platforms = createPlatformService({
+      db,
+      platforms: platformRepository,
+      plans: planRepository,
+      temporal,
+      config,
+    });
     const withdrawals = createWithdrawalService({
       db,
       withdrawals: createWithdrawalRepository(db),
       outbox,
       plans: planRepository,
+      earnings: platformRepository,
       ledger,
       temporal,
       config,
@@ -108,6 +120,7 @@ export default fp(
     await fastify.register(healthRoutes, { checks });
     if (!config.isProduction) await fastify.register(devAuthRoutes, { identities, tokens });
     await fastify.register(planRoutes, { plans });
+    await fastify.register(platformRoutes, { platforms });
     await fastify.register(withdrawalRoutes, { withdrawals });
     await fastify.register(payoutWebhookRoutes, { temporal, secret: config.PAYOUT_RAIL_WEBHOOK_SECRET });
     await fastify.register(adminWithdrawalRoutes, { withdrawals, workflowUrl: config.temporalWorkflowUrl });

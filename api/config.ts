@@ -49,6 +49,18 @@ export const EnvSchema = Type.Object({
   OUTBOX_POLL_INTERVAL_MS: Milliseconds(1000, 'Relay poll period; LISTEN/NOTIFY wakes it sooner'),
   OUTBOX_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 10000, default: 200 }),
 
+  PLATFORM_CONNECTOR_URL: Type.String({
+    pattern: '^https?://',
+    default: 'http://127.0.0.1:4200',
+    description: 'Connector base; a platform is at /platforms/{slug}',
+  }),
+  EARNINGS_SYNC_INTERVAL_MS: Milliseconds(15 * 60 * 1000, 'How often the earnings-sync Schedule runs'),
+  EARNINGS_SYNC_BATCH_SIZE: Type.Integer({
+    minimum: 1,
+    maximum: 1000,
+    default: 50,
+    description: 'Accounts per sync activity',
+  }),
   LEDGER_RECONCILIATION_INTERVAL_MS: Milliseconds(60 * 60 * 1000, 'How often the reconciliation Schedule runs'),
 
   WITHDRAWAL_MIN_PAISE: Paise(20_000, 'Smallest withdrawal (₹200)'),

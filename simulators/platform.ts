@@ -1,10 +1,11 @@
 /**
  * A simulated gig platform (Zomato, Rapido, …): a real HTTP service implementing the connector contract of SPEC §3.
  *
- *   POST /otp            { phone }                  → 202; the platform "texts" a 6-digit code to the worker
- *   GET  /dev/otp/:phone                            → the last code sent (the simulator's stand-in for the phone)
- *   POST /link           { phone, otp }             → 200 { externalAccountId } | 401 wrong code | 429 too many tries
- *   GET  /accounts/:id/trips?cursor=&limit=         → { trips: [{ externalTripId, amountPaise, completedAt }], nextCursor }
+ * One process serves every platform of the catalog under /platforms/{slug} (the connector base URL):
+ *   POST {base}/otp            { phone }             → 202; the platform "texts" a 6-digit code to the worker
+ *   GET  {base}/dev/otp/:phone                       → the last code sent (the simulator's stand-in for the phone)
+ *   POST {base}/link           { phone, otp }        → 200 { externalAccountId } | 401 wrong code | 429 too many tries
+ *   GET  {base}/accounts/:id/trips?cursor=&limit=    → { trips: [{ externalTripId, amountPaise, completedAt }], nextCursor }
  *
  * Trips are generated, not stored: deterministic for a (seed, account, IST day). About 30% of days bring no trips
  * (the seed app's "30% chance of no new trips" per sync, read as a daily sync window, because a feed must be a pure
@@ -24,7 +25,6 @@ export interface PlatformSimulatorOptions {
   port?: number;
   /** Trips are a pure function of the seed: the same seed serves the same history. */
   seed: string;
-  slug: string;
   /** How many days of history before the link a new account already has. */
   historyDays?: number;
   now?: () => Date;
@@ -87,19 +87,22 @@ function decodeCursor(text: string): Cursor | undefined {
 
 export interface PlatformSimulator {
   url: string;
-  /** The code last "texted" to a phone (what the worker would read on their phone). */
-  lastOtp(phone: string): string | undefined;
+  /** The connector base URL of one platform. */
+  baseUrl(slug: string): string;
+  /** The code last "texted" to a phone by a platform (what the worker would read on their phone). */
+  lastOtp(slug: string, phone: string): string | undefined;
   close(): Promise<void>;
 }
 
 export async function startPlatformSimulator(options: PlatformSimulatorOptions): Promise<PlatformSimulator> {
   const now = options.now ?? (() => new Date());
   const historyDays = options.historyDays ?? 30;
+  // Keyed by `${slug}:${phone}`: each platform texts its own codes.
   const otps = new Map<string, { code: string; tries: number }>();
   // Accounts remember when they were linked, so history starts historyDays before that.
   const accounts = new Map<string, { linkedDay: number }>();
-  const accountIdOf = (phone: string) =>
-    `${options.slug}-${createHash('sha256').update(`${options.seed}:${phone}`).digest('hex').slice(0, 16)}`;
+  const accountIdOf = (slug: string, phone: string) =>
+    `${slug}-${createHash('sha256').update(`${options.seed}:${slug}:${phone}`).digest('hex').slice(0, 16)}`;
 
   function tripsAfter(
     accountId: string,
@@ -142,32 +145,36 @@ export async function startPlatformSimulator(options: PlatformSimulatorOptions):
     req.on('end', () => {
       const send = (status: number, body: unknown) =>
         res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-      const url = new URL(req.url ?? '/', 'http://platform');
+      const full = new URL(req.url ?? '/', 'http://platform');
+      const scoped = /^\/platforms\/([a-z0-9-]{2,40})(\/.*)$/.exec(full.pathname);
+      if (!scoped) return send(404, { error: 'not found' });
+      const slug = scoped[1]!;
+      const url = { pathname: scoped[2]!, searchParams: full.searchParams };
       try {
         if (req.method === 'POST' && url.pathname === '/otp') {
           const { phone } = JSON.parse(raw) as { phone?: unknown };
           if (typeof phone !== 'string' || !/^\+?[0-9]{10,15}$/.test(phone)) {
             return send(400, { error: 'a phone number is required' });
           }
-          otps.set(phone, { code: String(randomInt(0, 1_000_000)).padStart(6, '0'), tries: 0 });
+          otps.set(`${slug}:${phone}`, { code: String(randomInt(0, 1_000_000)).padStart(6, '0'), tries: 0 });
           return send(202, { sent: true });
         }
         const otpMatch = /^\/dev\/otp\/(\+?[0-9]{10,15})$/.exec(decodeURIComponent(url.pathname));
         if (req.method === 'GET' && otpMatch) {
-          const otp = otps.get(otpMatch[1]!);
+          const otp = otps.get(`${slug}:${otpMatch[1]!}`);
           return otp ? send(200, { otp: otp.code }) : send(404, { error: 'no code sent to this phone' });
         }
         if (req.method === 'POST' && url.pathname === '/link') {
           const { phone, otp } = JSON.parse(raw) as { phone?: unknown; otp?: unknown };
-          const pending = typeof phone === 'string' ? otps.get(phone) : undefined;
+          const pending = typeof phone === 'string' ? otps.get(`${slug}:${phone}`) : undefined;
           if (!pending || typeof otp !== 'string') return send(401, { error: 'request a code first' });
           if (pending.tries >= MAX_OTP_TRIES) return send(429, { error: 'too many wrong codes; request a new one' });
           if (otp !== pending.code) {
             pending.tries++;
             return send(401, { error: 'wrong code' });
           }
-          otps.delete(phone as string);
-          const externalAccountId = accountIdOf(phone as string);
+          otps.delete(`${slug}:${phone as string}`);
+          const externalAccountId = accountIdOf(slug, phone as string);
           if (!accounts.has(externalAccountId)) {
             accounts.set(externalAccountId, { linkedDay: Math.floor((now().getTime() + IST_OFFSET_MS) / DAY_MS) });
           }
@@ -176,7 +183,9 @@ export async function startPlatformSimulator(options: PlatformSimulatorOptions):
         const tripsMatch = /^\/accounts\/([A-Za-z0-9-]{1,80})\/trips$/.exec(url.pathname);
         if (req.method === 'GET' && tripsMatch) {
           const accountId = tripsMatch[1]!;
-          if (!accounts.has(accountId)) return send(404, { error: 'no such account' });
+          if (!accounts.has(accountId) || !accountId.startsWith(`${slug}-`)) {
+            return send(404, { error: 'no such account' });
+          }
           const limit = Math.min(Math.max(Number(url.searchParams.get('limit') ?? 100) || 100, 1), 500);
           const cursorText = url.searchParams.get('cursor');
           const cursor = cursorText ? decodeCursor(cursorText) : undefined;
@@ -194,7 +203,21 @@ export async function startPlatformSimulator(options: PlatformSimulatorOptions):
   const { port } = server.address() as { port: number };
   return {
     url: `http://127.0.0.1:${port}`,
-    lastOtp: (phone) => otps.get(phone)?.code,
+    baseUrl: (slug) => `http://127.0.0.1:${port}/platforms/${slug}`,
+    lastOtp: (slug, phone) => otps.get(`${slug}:${phone}`)?.code,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+// `node --import tsx simulators/platform.ts` (npm start runs it): settings from the environment.
+if (require.main === module) {
+  void startPlatformSimulator({
+    port: Number(process.env.PLATFORM_SIMULATOR_PORT ?? 4200),
+    seed: process.env.PLATFORM_SIMULATOR_SEED ?? 'gigbit',
+  }).then((platform) => {
+    console.log(`platform simulator on ${platform.url}/platforms/{slug}`);
+    const stop = () => void platform.close().then(() => process.exit(0));
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
 }

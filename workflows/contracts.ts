@@ -7,6 +7,21 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 
 export const withdrawalWorkflowId = (withdrawalId: string): string => `withdrawal-${withdrawalId}`;
 
+/** "Sync now" for one worker: a second request while one runs joins it (same workflow id). */
+export const workerSyncWorkflowId = (workerId: string): string => `sync-worker-${workerId}`;
+/** The Temporal Schedule (and workflow id prefix) of the sync over all connected accounts. */
+export const EARNINGS_SYNC_SCHEDULE_ID = 'earnings-sync';
+
+export interface SyncProgress {
+  accountsDone: number;
+  /** Known up front for one worker; for the full sweep, counted when it starts. */
+  accountsTotal: number;
+  tripsCredited: number;
+  amountPaise: number;
+  failedAccounts: number;
+}
+export const syncProgressQuery = defineQuery<SyncProgress>('syncProgress');
+
 /** The Temporal Schedule that runs ledger reconciliation (visible in the Web UI under Schedules). */
 export const LEDGER_RECONCILIATION_SCHEDULE_ID = 'ledger-reconciliation';
 

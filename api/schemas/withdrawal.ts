@@ -95,6 +95,10 @@ export const BalanceView = Type.Object({
   spendablePaise: Paise,
   currency: Currency,
   allowance: AllowanceView,
+  earningsByPlatform: Type.Array(
+    Type.Object({ slug: Type.String(), name: Type.String(), amountPaise: Paise, trips: Type.Integer() }),
+    { description: 'Lifetime earnings synced from each platform' },
+  ),
 });
 
 export const toAllowanceView = (a: Allowance): Static<typeof AllowanceView> => ({
@@ -123,6 +127,7 @@ export const toBalanceView = (m: MoneySummary): Static<typeof BalanceView> => ({
   spendablePaise: m.spendablePaise,
   currency: 'INR',
   allowance: toAllowanceView(m.allowance),
+  earningsByPlatform: m.earningsByPlatform,
 });
 
 export function toWithdrawalView(w: Withdrawal): WithdrawalView {

@@ -5,6 +5,7 @@ import type { Config } from '../config';
 import type { Db } from '../db/knex';
 import type { OutboxRepository } from '../db/outbox.repository';
 import type { PlanRepository } from '../db/plan.repository';
+import type { PlatformRepository } from '../db/platform.repository';
 import type { Withdrawal, WithdrawalRepository } from '../db/withdrawal.repository';
 import { allowanceOn, type Allowance } from '../domain/allowance';
 import { withdrawalCharges, type WithdrawalCharges } from '../domain/fees';
@@ -32,6 +33,7 @@ export interface WithdrawalServiceDeps {
   withdrawals: WithdrawalRepository;
   outbox: OutboxRepository;
   plans: PlanRepository;
+  earnings: Pick<PlatformRepository, 'earningsByPlatform'>;
   ledger: LedgerService;
   temporal: Client;
   config: Pick<
@@ -69,10 +71,11 @@ export interface MoneySummary {
   heldPaise: number;
   spendablePaise: number;
   allowance: Allowance;
+  earningsByPlatform: Array<{ slug: string; name: string; amountPaise: number; trips: number }>;
 }
 
 export function createWithdrawalService(deps: WithdrawalServiceDeps) {
-  const { db, withdrawals, outbox, plans, ledger, temporal, config } = deps;
+  const { db, withdrawals, outbox, plans, earnings, ledger, temporal, config } = deps;
   const now = deps.now ?? (() => new Date());
   const feeRules = {
     serviceFeePaise: config.WITHDRAWAL_SERVICE_FEE_PAISE,
@@ -208,8 +211,21 @@ export function createWithdrawalService(deps: WithdrawalServiceDeps) {
 
     async moneySummary(workerId: string): Promise<MoneySummary> {
       const wallet = await ledger.walletOf(workerId);
-      const [balance, allowance] = await Promise.all([ledger.balanceOf(wallet.id), allowanceOf(workerId)]);
-      return { ...balance, allowance };
+      const [balance, allowance, byPlatform] = await Promise.all([
+        ledger.balanceOf(wallet.id),
+        allowanceOf(workerId),
+        earnings.earningsByPlatform(workerId),
+      ]);
+      return {
+        ...balance,
+        allowance,
+        earningsByPlatform: byPlatform.map(({ slug, name, amountPaise, trips }) => ({
+          slug,
+          name,
+          amountPaise,
+          trips,
+        })),
+      };
     },
 
     /**

@@ -6,12 +6,12 @@ describe('platform simulator (the connector contract of SPEC §3)', () => {
   const now = new Date('2026-11-25T12:00:00+05:30');
   let platform: PlatformSimulator;
   beforeAll(async () => {
-    platform = await startPlatformSimulator({ seed: 'test-seed', slug: 'zomato', historyDays: 10, now: () => now });
+    platform = await startPlatformSimulator({ seed: 'test-seed', historyDays: 10, now: () => now });
   });
   afterAll(() => platform.close());
 
   const post = (path: string, body: unknown) =>
-    fetch(`${platform.url}${path}`, {
+    fetch(`${platform.baseUrl('zomato')}${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
@@ -19,7 +19,9 @@ describe('platform simulator (the connector contract of SPEC §3)', () => {
 
   async function link(phone: string): Promise<string> {
     expect((await post('/otp', { phone })).status).toBe(202);
-    const { otp } = await json<{ otp: string }>(await fetch(`${platform.url}/dev/otp/${encodeURIComponent(phone)}`));
+    const { otp } = await json<{ otp: string }>(
+      await fetch(`${platform.baseUrl('zomato')}/dev/otp/${encodeURIComponent(phone)}`),
+    );
     const linked = await post('/link', { phone, otp });
     expect(linked.status).toBe(200);
     return (await json<{ externalAccountId: string }>(linked)).externalAccountId;
@@ -31,7 +33,7 @@ describe('platform simulator (the connector contract of SPEC §3)', () => {
     for (let page = 0; page < 1_000; page++) {
       const query: string = cursor ? `?limit=${limit}&cursor=${cursor}` : `?limit=${limit}`;
       const body: { trips: Trip[]; nextCursor: string | null } = await json(
-        await fetch(`${platform.url}/accounts/${accountId}/trips${query}`),
+        await fetch(`${platform.baseUrl('zomato')}/accounts/${accountId}/trips${query}`),
       );
       if (body.trips.length === 0) return trips;
       trips.push(...body.trips);
@@ -43,7 +45,7 @@ describe('platform simulator (the connector contract of SPEC §3)', () => {
   it('links an account with the code the platform texted, and refuses wrong codes (5 tries at most)', async () => {
     const phone = '+919811100001';
     await post('/otp', { phone });
-    const code = platform.lastOtp(phone)!;
+    const code = platform.lastOtp('zomato', phone)!;
     const wrong = code === '000000' ? '000001' : '000000';
     for (let i = 0; i < 5; i++) expect((await post('/link', { phone, otp: wrong })).status).toBe(401);
     expect((await post('/link', { phone, otp: code })).status).toBe(429);
@@ -69,17 +71,17 @@ describe('platform simulator (the connector contract of SPEC §3)', () => {
   it('resumes from a cursor: a later sync gets only what is new', async () => {
     const accountId = await link('+919811100003');
     const first = await json<{ trips: Trip[]; nextCursor: string }>(
-      await fetch(`${platform.url}/accounts/${accountId}/trips?limit=5`),
+      await fetch(`${platform.baseUrl('zomato')}/accounts/${accountId}/trips?limit=5`),
     );
     const rest = await json<{ trips: Trip[] }>(
-      await fetch(`${platform.url}/accounts/${accountId}/trips?limit=500&cursor=${first.nextCursor}`),
+      await fetch(`${platform.baseUrl('zomato')}/accounts/${accountId}/trips?limit=500&cursor=${first.nextCursor}`),
     );
     expect([...first.trips, ...rest.trips]).toEqual(await allTrips(accountId, 500));
   });
 
   it('is deterministic for a seed and follows the contract’s numbers', async () => {
     // A second instance with the same seed serves the same history over HTTP; another seed does not.
-    const again = await startPlatformSimulator({ seed: 'test-seed', slug: 'zomato', historyDays: 10, now: () => now });
+    const again = await startPlatformSimulator({ seed: 'test-seed', historyDays: 10, now: () => now });
     try {
       const phone = '+919811100005';
       const first = await allTrips(await link(phone), 500);
@@ -114,9 +116,10 @@ describe('platform simulator (the connector contract of SPEC §3)', () => {
 
   it('refuses malformed requests and unknown accounts without crashing', async () => {
     expect((await post('/otp', { phone: 'x' })).status).toBe(400);
-    expect((await fetch(`${platform.url}/accounts/nope/trips`)).status).toBe(404);
+    expect((await fetch(`${platform.baseUrl('zomato')}/accounts/nope/trips`)).status).toBe(404);
+    expect((await fetch(`${platform.url}/elsewhere`)).status).toBe(404);
     const accountId = await link('+919811100004');
-    expect((await fetch(`${platform.url}/accounts/${accountId}/trips?cursor=%%%`)).status).toBe(400);
-    expect((await fetch(`${platform.url}/otp`, { method: 'POST', body: '{' })).status).toBe(400);
+    expect((await fetch(`${platform.baseUrl('zomato')}/accounts/${accountId}/trips?cursor=%%%`)).status).toBe(400);
+    expect((await fetch(`${platform.baseUrl('zomato')}/otp`, { method: 'POST', body: '{' })).status).toBe(400);
   });
 });

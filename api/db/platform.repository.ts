@@ -1,0 +1,245 @@
+import type { Knex } from 'knex';
+import type { Db } from './knex';
+
+export interface Platform {
+  id: string;
+  slug: string;
+  name: string;
+  brandColour: string;
+  enabled: boolean;
+  sortOrder: number;
+  connectorUrl: string | null;
+}
+
+export interface Connection {
+  id: string;
+  workerId: string;
+  platformId: string;
+  externalAccountId: string;
+  planPurchaseId: string;
+  status: 'connected' | 'disconnected';
+  tripCursor: string | null;
+  lastSyncedAt: Date | null;
+  connectedAt: Date;
+  disconnectedAt: Date | null;
+}
+
+interface PlatformRow {
+  id: string;
+  slug: string;
+  name: string;
+  brand_colour: string;
+  enabled: boolean;
+  sort_order: number;
+  connector_url: string | null;
+}
+interface ConnectionRow {
+  id: string;
+  worker_id: string;
+  platform_id: string;
+  external_account_id: string;
+  plan_purchase_id: string;
+  status: 'connected' | 'disconnected';
+  trip_cursor: string | null;
+  last_synced_at: Date | null;
+  connected_at: Date;
+  disconnected_at: Date | null;
+}
+
+const toPlatform = (r: PlatformRow): Platform => ({
+  id: r.id,
+  slug: r.slug,
+  name: r.name,
+  brandColour: r.brand_colour,
+  enabled: r.enabled,
+  sortOrder: r.sort_order,
+  connectorUrl: r.connector_url,
+});
+const toConnection = (r: ConnectionRow): Connection => ({
+  id: r.id,
+  workerId: r.worker_id,
+  platformId: r.platform_id,
+  externalAccountId: r.external_account_id,
+  planPurchaseId: r.plan_purchase_id,
+  status: r.status,
+  tripCursor: r.trip_cursor,
+  lastSyncedAt: r.last_synced_at,
+  connectedAt: r.connected_at,
+  disconnectedAt: r.disconnected_at,
+});
+
+export interface NewTrip {
+  externalTripId: string;
+  amountPaise: number;
+  completedAt: Date;
+}
+
+export function createPlatformRepository(db: Db) {
+  const q = (trx?: Knex.Transaction) => trx ?? db;
+  return {
+    async list(): Promise<Platform[]> {
+      return (await db<PlatformRow>('platforms').orderBy('sort_order').orderBy('name')).map(toPlatform);
+    },
+
+    async findBySlug(slug: string, trx?: Knex.Transaction): Promise<Platform | undefined> {
+      const row = await q(trx)<PlatformRow>('platforms').where('slug', slug).first();
+      return row ? toPlatform(row) : undefined;
+    },
+
+    async findById(id: string, trx?: Knex.Transaction): Promise<Platform | undefined> {
+      const row = await q(trx)<PlatformRow>('platforms').where('id', id).first();
+      return row ? toPlatform(row) : undefined;
+    },
+
+    async liveConnection(
+      workerId: string,
+      platformId: string,
+      trx?: Knex.Transaction,
+    ): Promise<Connection | undefined> {
+      const row = await q(trx)<ConnectionRow>('platform_connections')
+        .where({ worker_id: workerId, platform_id: platformId, status: 'connected' })
+        .first();
+      return row ? toConnection(row) : undefined;
+    },
+
+    async findConnection(id: string, trx?: Knex.Transaction): Promise<Connection | undefined> {
+      const row = await q(trx)<ConnectionRow>('platform_connections').where({ id }).first();
+      return row ? toConnection(row) : undefined;
+    },
+
+    async connectionsOf(workerId: string): Promise<Connection[]> {
+      return (
+        await db<ConnectionRow>('platform_connections').where({ worker_id: workerId }).orderBy('connected_at', 'desc')
+      ).map(toConnection);
+    },
+
+    /** Connected accounts on enabled platforms, in id order: `afterId` pages through them. */
+    async syncableConnectionIds(options: { workerId?: string; afterId?: string; limit: number }): Promise<string[]> {
+      const query = db('platform_connections as c')
+        .join('platforms as p', 'p.id', 'c.platform_id')
+        .where('c.status', 'connected')
+        .andWhere('p.enabled', true)
+        .orderBy('c.id')
+        .limit(options.limit)
+        .select<Array<{ id: string }>>('c.id');
+      if (options.workerId) void query.andWhere('c.worker_id', options.workerId);
+      if (options.afterId) void query.andWhere('c.id', '>', options.afterId);
+      return (await query).map((r) => r.id);
+    },
+
+    async countSyncable(): Promise<number> {
+      const [row] = await db('platform_connections as c')
+        .join('platforms as p', 'p.id', 'c.platform_id')
+        .where('c.status', 'connected')
+        .andWhere('p.enabled', true)
+        .count<Array<{ count: number }>>('* as count');
+      return Number(row?.count ?? 0);
+    },
+
+    /**
+     * The slot for a new connection (SPEC §4): the platform's own slot when an unexpired purchase still holds it (a
+     * slot stays bound until its purchase expires), else the oldest unexpired purchase with room.
+     */
+    async freeSlot(workerId: string, platformId: string, at: Date, trx: Knex.Transaction): Promise<string | undefined> {
+      const { rows } = await trx.raw<{ rows: Array<{ id: string }> }>(
+        `SELECT p.id FROM plan_purchases p
+         LEFT JOIN LATERAL (
+           SELECT count(DISTINCT c.platform_id)::int AS used, bool_or(c.platform_id = ?) AS mine
+           FROM platform_connections c WHERE c.plan_purchase_id = p.id
+         ) s ON true
+         WHERE p.worker_id = ? AND p.purchased_at <= ? AND p.expires_at > ?
+           AND (coalesce(s.mine, false) OR coalesce(s.used, 0) < p.slots)
+         ORDER BY coalesce(s.mine, false) DESC, p.purchased_at, p.id
+         LIMIT 1`,
+        [platformId, workerId, at, at],
+      );
+      return rows[0]?.id;
+    },
+
+    async insertConnection(
+      input: { workerId: string; platformId: string; externalAccountId: string; planPurchaseId: string },
+      trx: Knex.Transaction,
+    ): Promise<Connection> {
+      const [row] = await trx('platform_connections')
+        .insert({
+          worker_id: input.workerId,
+          platform_id: input.platformId,
+          external_account_id: input.externalAccountId,
+          plan_purchase_id: input.planPurchaseId,
+        })
+        .returning<ConnectionRow[]>('*');
+      return toConnection(row!);
+    },
+
+    async disconnect(id: string): Promise<void> {
+      await db('platform_connections')
+        .where({ id, status: 'connected' })
+        .update({ status: 'disconnected', disconnected_at: db.fn.now() });
+    },
+
+    /** Records trips not seen before and returns only those: a trip is credited once, whoever syncs it. */
+    async insertNewTrips(
+      connection: Connection,
+      trips: Array<NewTrip & { journalId: string }>,
+      trx: Knex.Transaction,
+    ): Promise<number> {
+      if (trips.length === 0) return 0;
+      const inserted = await trx('platform_trips')
+        .insert(
+          trips.map((t) => ({
+            platform_id: connection.platformId,
+            external_trip_id: t.externalTripId,
+            connection_id: connection.id,
+            worker_id: connection.workerId,
+            amount_paise: t.amountPaise,
+            completed_at: t.completedAt,
+            journal_id: t.journalId,
+          })),
+        )
+        .onConflict(['platform_id', 'external_trip_id'])
+        .ignore()
+        .returning('external_trip_id');
+      return inserted.length;
+    },
+
+    async knownTripIds(platformId: string, externalTripIds: string[], trx: Knex.Transaction): Promise<Set<string>> {
+      if (externalTripIds.length === 0) return new Set();
+      const rows = await trx('platform_trips')
+        .where('platform_id', platformId)
+        .whereIn('external_trip_id', externalTripIds)
+        .select<Array<{ external_trip_id: string }>>('external_trip_id');
+      return new Set(rows.map((r) => r.external_trip_id));
+    },
+
+    async saveCursor(connectionId: string, cursor: string | null, trx: Knex.Transaction): Promise<void> {
+      await trx('platform_connections')
+        .where({ id: connectionId })
+        .update({ trip_cursor: cursor, last_synced_at: trx.fn.now() });
+    },
+
+    async earningsByPlatform(
+      workerId: string,
+    ): Promise<Array<{ platformId: string; slug: string; name: string; amountPaise: number; trips: number }>> {
+      const rows = await db('platform_trips as t')
+        .join('platforms as p', 'p.id', 't.platform_id')
+        .where('t.worker_id', workerId)
+        .groupBy('p.id', 'p.slug', 'p.name')
+        .select<Array<{ id: string; slug: string; name: string; total: string; trips: number }>>(
+          'p.id',
+          'p.slug',
+          'p.name',
+          db.raw('sum(t.amount_paise)::text AS total'),
+          db.raw('count(*)::int AS trips'),
+        );
+      return rows.map((r) => ({
+        platformId: r.id,
+        slug: r.slug,
+        name: r.name,
+        amountPaise: Number(r.total),
+        trips: r.trips,
+      }));
+    },
+  };
+}
+
+export type PlatformRepository = ReturnType<typeof createPlatformRepository>;
