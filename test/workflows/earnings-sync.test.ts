@@ -1,0 +1,202 @@
+import { randomUUID } from 'node:crypto';
+import { startPlatformSimulator, type PlatformSimulator, type Trip } from '../../simulators/platform';
+import { workerSyncWorkflowId, type SyncProgress } from '../../workflows/contracts';
+import { bearer, createHarness, fundWorker, signInWorker, type Harness } from '../helpers/harness';
+import { healthy, ledgerInvariants } from '../ledger/helpers';
+
+/**
+ * Connect platforms through the platform simulator's OTP flow, then sync earnings with real workflows: every trip
+ * is credited once, whoever syncs and however often.
+ */
+describe('platforms and earnings sync', () => {
+  let h: Harness;
+  let platform: PlatformSimulator;
+  // A fixed "now" for the platforms, so no trip completes between two syncs of one test.
+  const frozen = new Date();
+
+  beforeAll(async () => {
+    platform = await startPlatformSimulator({ seed: `sync-${randomUUID()}`, historyDays: 20, now: () => frozen });
+    h = await createHarness({ worker: true, env: { PLATFORM_CONNECTOR_URL: platform.url } });
+  });
+  afterAll(async () => {
+    expect(await ledgerInvariants(h.database.db)).toEqual(healthy);
+    await h.close();
+    await platform.close();
+  });
+
+  let phoneCounter = 0;
+  async function connect(token: string, slug: string, phone = `+91982${String(++phoneCounter).padStart(7, '0')}`) {
+    const code = await h.api.app.inject({
+      method: 'POST',
+      url: `/v1/me/platforms/${slug}/code`,
+      headers: bearer(token),
+      payload: { phone },
+    });
+    if (code.statusCode !== 202) return code;
+    return h.api.app.inject({
+      method: 'POST',
+      url: `/v1/me/platforms/${slug}/connect`,
+      headers: bearer(token),
+      payload: { phone, otp: platform.lastOtp(slug, phone) },
+    });
+  }
+
+  /** What the platform's feed holds for an account: the truth the ledger must match. */
+  async function feedTotal(slug: string, externalAccountId: string): Promise<number> {
+    let total = 0;
+    let cursor = '';
+    for (;;) {
+      const page = (await (
+        await fetch(
+          `${platform.baseUrl(slug)}/accounts/${externalAccountId}/trips?limit=500${cursor ? `&cursor=${cursor}` : ''}`,
+        )
+      ).json()) as {
+        trips: Trip[];
+        nextCursor: string;
+      };
+      if (page.trips.length === 0) return total;
+      total += page.trips.reduce((sum, t) => sum + t.amountPaise, 0);
+      cursor = page.nextCursor;
+    }
+  }
+
+  const syncNow = async (token: string, workerId: string): Promise<SyncProgress> => {
+    const started = await h.api.app.inject({ method: 'POST', url: '/v1/me/sync', headers: bearer(token) });
+    expect(started.statusCode).toBe(202);
+    expect(started.json()).toEqual({ workflowId: workerSyncWorkflowId(workerId) });
+    return (await h.api.temporal.workflow.getHandle(workerSyncWorkflowId(workerId)).result()) as SyncProgress;
+  };
+  const balance = async (token: string) =>
+    (await h.api.app.inject({ method: 'GET', url: '/v1/me/balance', headers: bearer(token) })).json<{
+      balancePaise: number;
+      earningsByPlatform: Array<{ slug: string; amountPaise: number; trips: number }>;
+    }>();
+
+  it('connects with the platform’s code, binds a plan slot, and refuses a wrong code or a missing slot', async () => {
+    const worker = await signInWorker(h.api.app);
+    const noPlan = await connect(worker.token, 'zomato');
+    expect(noPlan.statusCode).toBe(422);
+    expect(noPlan.json()).toMatchObject({ error: { code: 'NO_FREE_SLOT' } });
+
+    await fundWorker(h, worker, { earningsPaise: 10_000, plans: ['solo'] });
+    const phone = '+919830000001';
+    await h.api.app.inject({
+      method: 'POST',
+      url: '/v1/me/platforms/rapido/code',
+      headers: bearer(worker.token),
+      payload: { phone },
+    });
+    const good = platform.lastOtp('rapido', phone)!;
+    const wrong = await h.api.app.inject({
+      method: 'POST',
+      url: '/v1/me/platforms/rapido/connect',
+      headers: bearer(worker.token),
+      payload: { phone, otp: good === '000000' ? '000001' : '000000' },
+    });
+    expect(wrong.statusCode).toBe(422);
+    expect(wrong.json()).toMatchObject({ error: { code: 'WRONG_CODE' } });
+    const connected = await h.api.app.inject({
+      method: 'POST',
+      url: '/v1/me/platforms/rapido/connect',
+      headers: bearer(worker.token),
+      payload: { phone, otp: good },
+    });
+    expect(connected.statusCode).toBe(201);
+    expect(connected.json()).toMatchObject({ status: 'connected', platform: { slug: 'rapido' } });
+
+    // Solo has one slot, and it is taken.
+    expect((await connect(worker.token, 'ola')).json()).toMatchObject({ error: { code: 'NO_FREE_SLOT' } });
+    // Disconnecting keeps the slot bound to Rapido until the plan expires: Ola still has no room, Rapido reconnects.
+    expect(
+      (await h.api.app.inject({ method: 'DELETE', url: '/v1/me/platforms/rapido', headers: bearer(worker.token) }))
+        .statusCode,
+    ).toBe(204);
+    expect((await connect(worker.token, 'ola')).json()).toMatchObject({ error: { code: 'NO_FREE_SLOT' } });
+    expect((await connect(worker.token, 'rapido', phone)).statusCode).toBe(201);
+    const mine = await h.api.app.inject({ method: 'GET', url: '/v1/me/platforms', headers: bearer(worker.token) });
+    expect(
+      mine
+        .json<{ items: Array<{ status: string }> }>()
+        .items.map((c) => c.status)
+        .sort(),
+    ).toEqual(['connected', 'disconnected']);
+  });
+
+  it('credits every trip of the feed exactly once, and a second sync finds nothing new', async () => {
+    const worker = await signInWorker(h.api.app);
+    await fundWorker(h, worker, { earningsPaise: 10_000, plans: ['duo'] });
+    const zomato = await connect(worker.token, 'zomato');
+    const blinkit = await connect(worker.token, 'blinkit');
+    expect([zomato.statusCode, blinkit.statusCode]).toEqual([201, 201]);
+    const start = (await balance(worker.token)).balancePaise;
+
+    const accounts = await h.database
+      .db('platform_connections')
+      .where({ worker_id: worker.workerId, status: 'connected' });
+    const slugs = new Map(
+      (await h.database.db('platforms').select('id', 'slug')).map((p: { id: string; slug: string }) => [p.id, p.slug]),
+    );
+    let expected = 0;
+    for (const a of accounts as Array<{ platform_id: string; external_account_id: string }>) {
+      expected += await feedTotal(slugs.get(a.platform_id)!, a.external_account_id);
+    }
+    expect(expected).toBeGreaterThan(0);
+
+    const first = await syncNow(worker.token, worker.workerId);
+    expect(first).toMatchObject({ accountsDone: 2, accountsTotal: 2, amountPaise: expected, failedAccounts: 0 });
+    expect((await balance(worker.token)).balancePaise).toBe(start + expected);
+
+    const second = await syncNow(worker.token, worker.workerId);
+    expect(second).toMatchObject({ accountsDone: 2, tripsCredited: 0, amountPaise: 0 });
+    const after = await balance(worker.token);
+    expect(after.balancePaise).toBe(start + expected);
+    expect(after.earningsByPlatform.reduce((sum, p) => sum + p.amountPaise, 0)).toBe(expected);
+    expect(after.earningsByPlatform.reduce((sum, p) => sum + p.trips, 0)).toBe(first.tripsCredited);
+
+    const status = await h.api.app.inject({ method: 'GET', url: '/v1/me/sync', headers: bearer(worker.token) });
+    expect(status.json()).toMatchObject({ state: 'completed', progress: { accountsDone: 2, accountsTotal: 2 } });
+  });
+
+  it('"sync now" twice at once joins one sync; the scheduled sweep and a worker sync together still credit once', async () => {
+    const worker = await signInWorker(h.api.app);
+    await fundWorker(h, worker, { earningsPaise: 10_000, plans: ['solo'] });
+    expect((await connect(worker.token, 'ola')).statusCode).toBe(201);
+    const [a, b] = await Promise.all([
+      h.api.app.inject({ method: 'POST', url: '/v1/me/sync', headers: bearer(worker.token) }),
+      h.api.app.inject({ method: 'POST', url: '/v1/me/sync', headers: bearer(worker.token) }),
+    ]);
+    expect(a.json()).toEqual(b.json());
+
+    const sweep = h.api.temporal.workflow.execute('syncAllEarningsWorkflow', {
+      workflowId: `sweep-${randomUUID()}`,
+      taskQueue: h.config.TEMPORAL_TASK_QUEUE,
+      args: [{ batchSize: 1 }],
+    });
+    const [, swept] = await Promise.all([
+      h.api.temporal.workflow.getHandle(workerSyncWorkflowId(worker.workerId)).result(),
+      sweep,
+    ]);
+    expect((swept as SyncProgress).accountsDone).toBe((swept as SyncProgress).accountsTotal);
+
+    const [journals] = await h.database
+      .db('ledger_journals')
+      .whereRaw(`metadata->>'externalTripId' IS NOT NULL`)
+      .count<Array<{ count: number }>>('* as count');
+    const [trips] = await h.database.db('platform_trips').count<Array<{ count: number }>>('* as count');
+    expect(journals!.count).toBeGreaterThan(0);
+    expect(journals!.count).toBe(trips!.count);
+  });
+
+  it('stops syncing a disabled platform and keeps the money already credited', async () => {
+    const worker = await signInWorker(h.api.app);
+    await fundWorker(h, worker, { earningsPaise: 10_000, plans: ['solo'] });
+    expect((await connect(worker.token, 'blinkit')).statusCode).toBe(201);
+    await h.database.db('platforms').where({ slug: 'blinkit' }).update({ enabled: false });
+    try {
+      const progress = await syncNow(worker.token, worker.workerId);
+      expect(progress).toMatchObject({ accountsTotal: 0, tripsCredited: 0 });
+    } finally {
+      await h.database.db('platforms').where({ slug: 'blinkit' }).update({ enabled: true });
+    }
+  });
+});
