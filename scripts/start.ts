@@ -16,6 +16,7 @@ const root = path.resolve(__dirname, '..');
 const dataDir = path.resolve(root, process.env.GIGBIT_DATA_DIR ?? '.data');
 const startedAt = performance.now();
 const RAIL_PORT = Number(process.env.PAYOUT_RAIL_PORT ?? 4100);
+const PLATFORM_PORT = Number(process.env.PLATFORM_SIMULATOR_PORT ?? 4200);
 const say = (line: string) => console.log(`[gigbit] ${line}`);
 
 interface LocalSecrets {
@@ -47,6 +48,9 @@ async function main(): Promise<void> {
   // Without a real rail configured, the simulated bank/UPI rail runs beside the platform.
   const simulateRail = !env.PAYOUT_RAIL_URL;
   env.PAYOUT_RAIL_URL ??= `http://127.0.0.1:${RAIL_PORT}`;
+  // Likewise the gig platforms: one simulator serves the whole catalog under /platforms/{slug}.
+  const simulatePlatforms = !env.PLATFORM_CONNECTOR_URL;
+  env.PLATFORM_CONNECTOR_URL ??= `http://127.0.0.1:${PLATFORM_PORT}`;
 
   let temporal: DevServer | undefined;
   let database: ChildProcess | undefined;
@@ -106,6 +110,13 @@ async function main(): Promise<void> {
         'payout rail simulator',
         'simulators/payout-rail.ts',
         { ...env, PAYOUT_RAIL_PORT: String(RAIL_PORT), PAYOUT_RAIL_WEBHOOK_URL: `${apiUrl}/v1/webhooks/payout-rail` },
+      ]);
+    }
+    if (simulatePlatforms) {
+      processes.push([
+        'platform simulator',
+        'simulators/platform.ts',
+        { ...env, PLATFORM_SIMULATOR_PORT: String(PLATFORM_PORT) },
       ]);
     }
     for (const [name, entry, childEnv] of processes) {
