@@ -19,6 +19,7 @@ import openapi from './plugins/openapi';
 import { installValidators } from './plugins/validation';
 import { createOutboxRelay } from './realtime/outbox-relay';
 import { createSocketServer } from './realtime/socket-server';
+import adminCommissionRoutes from './routes/admin/commission';
 import adminLedgerRoutes from './routes/admin/ledger';
 import adminWithdrawalRoutes from './routes/admin/withdrawals';
 import devAuthRoutes from './routes/dev-auth';
@@ -125,6 +126,7 @@ export default fp(
     await fastify.register(payoutWebhookRoutes, { temporal, secret: config.PAYOUT_RAIL_WEBHOOK_SECRET });
     await fastify.register(adminWithdrawalRoutes, { withdrawals, workflowUrl: config.temporalWorkflowUrl });
     await fastify.register(adminLedgerRoutes, { reconciliations: createReconciliationRepository(db) });
+    await fastify.register(adminCommissionRoutes, { plans });
 
     const sockets = createSocketServer({
       httpServer: fastify.server,

@@ -29,6 +29,7 @@ export interface PlanPurchase {
   journalId: string;
   idempotencyKey: string;
   requestFingerprint: string;
+  commissionPerPlatformPaise: number;
 }
 
 interface PlanRow {
@@ -56,6 +57,7 @@ interface PurchaseRow {
   journal_id: string;
   idempotency_key: string;
   request_fingerprint: string;
+  commission_per_platform_paise: number;
 }
 
 const toPlan = (r: PlanRow): Plan => ({
@@ -82,6 +84,7 @@ const toPurchase = (r: PurchaseRow): PlanPurchase => ({
   journalId: r.journal_id,
   idempotencyKey: r.idempotency_key,
   requestFingerprint: r.request_fingerprint,
+  commissionPerPlatformPaise: r.commission_per_platform_paise,
 });
 
 export function createPlanRepository(db: Db) {
@@ -166,9 +169,55 @@ export function createPlanRepository(db: Db) {
           journal_id: purchase.journalId,
           idempotency_key: purchase.idempotencyKey,
           request_fingerprint: purchase.requestFingerprint,
+          commission_per_platform_paise: purchase.commissionPerPlatformPaise,
         })
         .returning('*')) as PurchaseRow[];
       return toPurchase(row!);
+    },
+
+    /**
+     * Commission owed per platform for an IST month (SPEC §4): every purchase whose validity overlaps the month owes
+     * its rate to each platform bound to one of its slots. Also the month's plan revenue and GigBit's margin on the
+     * purchases made in it (price − rate × slots).
+     */
+    async commissionForMonth(monthStart: Date, monthEnd: Date, istMonth: string) {
+      const platforms = await db('plan_purchases as pp')
+        .join(
+          db('platform_connections').distinct('plan_purchase_id', 'platform_id').as('b'),
+          'b.plan_purchase_id',
+          'pp.id',
+        )
+        .join('platforms as p', 'p.id', 'b.platform_id')
+        .where('pp.purchased_at', '<', monthEnd)
+        .andWhere('pp.expires_at', '>', monthStart)
+        .groupBy('p.id', 'p.slug', 'p.name', 'p.sort_order')
+        .orderBy('p.sort_order')
+        .select<Array<{ slug: string; name: string; commission: string; purchases: number; workers: number }>>(
+          'p.slug',
+          'p.name',
+          db.raw('sum(pp.commission_per_platform_paise)::text AS commission'),
+          db.raw('count(*)::int AS purchases'),
+          db.raw('count(DISTINCT pp.worker_id)::int AS workers'),
+        );
+      const [totals] = await db('plan_purchases')
+        .where('purchase_ist_month', istMonth)
+        .select<Array<{ revenue: string | null; margin: string | null; purchases: number }>>(
+          db.raw('sum(price_paise)::text AS revenue'),
+          db.raw('sum(price_paise - commission_per_platform_paise * slots)::text AS margin'),
+          db.raw('count(*)::int AS purchases'),
+        );
+      return {
+        platforms: platforms.map((r) => ({
+          slug: r.slug,
+          name: r.name,
+          commissionPaise: Number(r.commission),
+          purchases: r.purchases,
+          workers: r.workers,
+        })),
+        purchasesInMonth: totals?.purchases ?? 0,
+        revenuePaise: Number(totals?.revenue ?? 0),
+        marginPaise: Number(totals?.margin ?? 0),
+      };
     },
 
     /** Serialises one worker's money requests (purchases, withdrawals) so caps and allowances hold under concurrency. */

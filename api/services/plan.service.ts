@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/knex';
 import type { Plan, PlanPurchase, PlanRepository } from '../db/plan.repository';
-import { istDay, istMonth } from '../domain/ist';
+import { istDay, istMonth, istMonthStart } from '../domain/ist';
 import { AppError, ErrorCode } from '../errors';
 import type { LedgerService } from './ledger.service';
 
@@ -23,6 +23,20 @@ export function createPlanService(deps: { db: Db; plans: PlanRepository; ledger:
         ...plan,
         monthlyCap: Math.floor(catalogSize / plan.monthlyCapDivisor),
       }));
+    },
+
+    /** Commission owed to platforms and GigBit's margin for one IST month ("YYYY-MM"). */
+    async commission(month: string) {
+      const start = istMonthStart(new Date(`${month}-15T00:00:00+05:30`));
+      const shifted = new Date(`${month}-15T00:00:00+05:30`);
+      shifted.setUTCMonth(shifted.getUTCMonth() + 1);
+      const end = istMonthStart(shifted);
+      const report = await plans.commissionForMonth(start, end, month);
+      return {
+        month,
+        ...report,
+        commissionPaise: report.platforms.reduce((sum, p) => sum + p.commissionPaise, 0),
+      };
     },
 
     listPurchases(workerId: string): Promise<PlanPurchase[]> {
@@ -110,6 +124,7 @@ export function createPlanService(deps: { db: Db; plans: PlanRepository; ledger:
             journalId: journal.id,
             idempotencyKey: input.idempotencyKey,
             requestFingerprint,
+            commissionPerPlatformPaise: plan.commissionPerPlatformPaise,
           },
           trx,
         );

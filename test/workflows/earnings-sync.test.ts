@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { startPlatformSimulator, type PlatformSimulator, type Trip } from '../../simulators/platform';
 import { workerSyncWorkflowId, type SyncProgress } from '../../workflows/contracts';
-import { bearer, createHarness, fundWorker, signInWorker, type Harness } from '../helpers/harness';
+import { bearer, createHarness, fundWorker, signInAdmin, signInWorker, type Harness } from '../helpers/harness';
 import { healthy, ledgerInvariants } from '../ledger/helpers';
 
 /**
@@ -198,5 +198,67 @@ describe('platforms and earnings sync', () => {
     } finally {
       await h.database.db('platforms').where({ slug: 'blinkit' }).update({ enabled: true });
     }
+  });
+});
+
+describe('commission owed to platforms and GigBit’s margin', () => {
+  let h: Harness;
+  let platform: PlatformSimulator;
+  beforeAll(async () => {
+    platform = await startPlatformSimulator({ seed: 'commission' });
+    h = await createHarness({ env: { PLATFORM_CONNECTOR_URL: platform.url } });
+  });
+  afterAll(async () => {
+    await h.close();
+    await platform.close();
+  });
+
+  async function connectAs(token: string, slug: string, phone: string) {
+    await h.api.app.inject({
+      method: 'POST',
+      url: `/v1/me/platforms/${slug}/code`,
+      headers: bearer(token),
+      payload: { phone },
+    });
+    const response = await h.api.app.inject({
+      method: 'POST',
+      url: `/v1/me/platforms/${slug}/connect`,
+      headers: bearer(token),
+      payload: { phone, otp: platform.lastOtp(slug, phone) },
+    });
+    expect(response.statusCode).toBe(201);
+  }
+
+  it('charges each platform its plan rate per bound purchase, and reports the month’s margin', async () => {
+    const duo = await signInWorker(h.api.app);
+    await fundWorker(h, duo, { earningsPaise: 10_000, plans: ['duo'] });
+    await connectAs(duo.token, 'zomato', '+919840000001');
+    await connectAs(duo.token, 'blinkit', '+919840000001');
+    const trio = await signInWorker(h.api.app);
+    await fundWorker(h, trio, { earningsPaise: 10_000, plans: ['trio'] });
+    await connectAs(trio.token, 'zomato', '+919840000002');
+
+    const admin = await signInAdmin(h.api.app);
+    const report = await h.api.app.inject({ method: 'GET', url: '/v1/admin/commission', headers: bearer(admin.token) });
+    expect(report.statusCode).toBe(200);
+    expect(report.json()).toMatchObject({
+      platforms: [
+        { slug: 'zomato', commissionPaise: 1_300 + 1_500, purchases: 2, workers: 2 },
+        { slug: 'blinkit', commissionPaise: 1_300, purchases: 1, workers: 1 },
+      ],
+      commissionPaise: 4_100,
+      purchasesInMonth: 2,
+      revenuePaise: 5_000 + 7_500,
+      // Duo: ₹50 − ₹13 × 2 = ₹24; Trio: ₹75 − ₹15 × 3 = ₹30.
+      marginPaise: 2_400 + 3_000,
+    });
+    const lastYear = await h.api.app.inject({
+      method: 'GET',
+      url: '/v1/admin/commission?month=2025-01',
+      headers: bearer(admin.token),
+    });
+    expect(lastYear.json()).toMatchObject({ platforms: [], commissionPaise: 0, revenuePaise: 0, marginPaise: 0 });
+    const asWorker = await h.api.app.inject({ method: 'GET', url: '/v1/admin/commission', headers: bearer(duo.token) });
+    expect(asWorker.statusCode).toBe(403);
   });
 });
