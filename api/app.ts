@@ -21,6 +21,7 @@ import { createOutboxRelay } from './realtime/outbox-relay';
 import { createSocketServer } from './realtime/socket-server';
 import adminCommissionRoutes from './routes/admin/commission';
 import adminLedgerRoutes from './routes/admin/ledger';
+import adminPlatformRoutes from './routes/admin/platforms';
 import adminWithdrawalRoutes from './routes/admin/withdrawals';
 import devAuthRoutes from './routes/dev-auth';
 import healthRoutes from './routes/health';
@@ -31,6 +32,7 @@ import withdrawalRoutes from './routes/withdrawals';
 import { createAccessTokenService } from './services/access-token.service';
 import { createLedgerService } from './services/ledger.service';
 import { createPlanService } from './services/plan.service';
+import { createPlatformAdminService } from './services/platform-admin.service';
 import { createPlatformService } from './services/platform.service';
 import { createWithdrawalService } from './services/withdrawal.service';
 
@@ -90,6 +92,7 @@ export default fp(
       temporal,
       config,
     });
+    const platformAdmin = createPlatformAdminService({ platforms: platformRepository, config });
     const withdrawals = createWithdrawalService({
       db,
       withdrawals: createWithdrawalRepository(db),
@@ -121,12 +124,13 @@ export default fp(
     await fastify.register(healthRoutes, { checks });
     if (!config.isProduction) await fastify.register(devAuthRoutes, { identities, tokens });
     await fastify.register(planRoutes, { plans });
-    await fastify.register(platformRoutes, { platforms });
+    await fastify.register(platformRoutes, { platforms, logos: platformAdmin });
     await fastify.register(withdrawalRoutes, { withdrawals });
     await fastify.register(payoutWebhookRoutes, { temporal, secret: config.PAYOUT_RAIL_WEBHOOK_SECRET });
     await fastify.register(adminWithdrawalRoutes, { withdrawals, workflowUrl: config.temporalWorkflowUrl });
     await fastify.register(adminLedgerRoutes, { reconciliations: createReconciliationRepository(db) });
     await fastify.register(adminCommissionRoutes, { plans });
+    await fastify.register(adminPlatformRoutes, { admin: platformAdmin, logoMaxBytes: config.LOGO_MAX_BYTES });
 
     const sockets = createSocketServer({
       httpServer: fastify.server,

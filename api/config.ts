@@ -49,6 +49,13 @@ export const EnvSchema = Type.Object({
   OUTBOX_POLL_INTERVAL_MS: Milliseconds(1000, 'Relay poll period; LISTEN/NOTIFY wakes it sooner'),
   OUTBOX_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 10000, default: 200 }),
 
+  UPLOAD_DIR: Type.String({
+    minLength: 1,
+    pattern: '^[^\\0]+$',
+    default: '.data/uploads',
+    description: 'Where uploaded files (platform logos) are stored',
+  }),
+  LOGO_MAX_BYTES: Type.Integer({ minimum: 1024, maximum: 10 * 1024 * 1024, default: 256 * 1024 }),
   PLATFORM_CONNECTOR_URL: Type.String({
     pattern: '^https?://',
     default: 'http://127.0.0.1:4200',

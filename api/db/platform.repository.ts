@@ -9,6 +9,15 @@ export interface Platform {
   enabled: boolean;
   sortOrder: number;
   connectorUrl: string | null;
+  logo: { file: string; contentType: string; sha256: string } | null;
+}
+
+export interface PlatformInput {
+  slug: string;
+  name: string;
+  brandColour: string;
+  enabled: boolean;
+  sortOrder: number;
 }
 
 export interface Connection {
@@ -32,6 +41,9 @@ interface PlatformRow {
   enabled: boolean;
   sort_order: number;
   connector_url: string | null;
+  logo_file: string | null;
+  logo_content_type: string | null;
+  logo_sha256: string | null;
 }
 interface ConnectionRow {
   id: string;
@@ -54,6 +66,10 @@ const toPlatform = (r: PlatformRow): Platform => ({
   enabled: r.enabled,
   sortOrder: r.sort_order,
   connectorUrl: r.connector_url,
+  logo:
+    r.logo_file && r.logo_content_type && r.logo_sha256
+      ? { file: r.logo_file, contentType: r.logo_content_type, sha256: r.logo_sha256 }
+      : null,
 });
 const toConnection = (r: ConnectionRow): Connection => ({
   id: r.id,
@@ -88,6 +104,45 @@ export function createPlatformRepository(db: Db) {
 
     async findById(id: string, trx?: Knex.Transaction): Promise<Platform | undefined> {
       const row = await q(trx)<PlatformRow>('platforms').where('id', id).first();
+      return row ? toPlatform(row) : undefined;
+    },
+
+    async create(input: PlatformInput): Promise<Platform | undefined> {
+      const [row] = await db('platforms')
+        .insert({
+          slug: input.slug,
+          name: input.name,
+          brand_colour: input.brandColour,
+          enabled: input.enabled,
+          sort_order: input.sortOrder,
+        })
+        .onConflict('slug')
+        .ignore()
+        .returning<PlatformRow[]>('*');
+      return row ? toPlatform(row) : undefined;
+    },
+
+    async update(id: string, changes: Partial<Omit<PlatformInput, 'slug'>>): Promise<Platform | undefined> {
+      const [row] = await db('platforms')
+        .where({ id })
+        .update({
+          ...(changes.name !== undefined && { name: changes.name }),
+          ...(changes.brandColour !== undefined && { brand_colour: changes.brandColour }),
+          ...(changes.enabled !== undefined && { enabled: changes.enabled }),
+          ...(changes.sortOrder !== undefined && { sort_order: changes.sortOrder }),
+        })
+        .returning<PlatformRow[]>('*');
+      return row ? toPlatform(row) : undefined;
+    },
+
+    async setLogo(
+      id: string,
+      logo: { file: string; contentType: string; sha256: string },
+    ): Promise<Platform | undefined> {
+      const [row] = await db('platforms')
+        .where({ id })
+        .update({ logo_file: logo.file, logo_content_type: logo.contentType, logo_sha256: logo.sha256 })
+        .returning<PlatformRow[]>('*');
       return row ? toPlatform(row) : undefined;
     },
 

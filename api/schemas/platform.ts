@@ -12,8 +12,22 @@ export const Phone = Type.String({
 });
 
 export const PlatformView = Type.Object(
-  { id: Uuid, slug: Type.String(), name: Type.String(), brandColour: Type.String(), enabled: Type.Boolean() },
+  {
+    id: Uuid,
+    slug: Type.String(),
+    name: Type.String(),
+    brandColour: Type.String(),
+    enabled: Type.Boolean(),
+    logoUrl: Type.Union([Type.String(), Type.Null()], {
+      description: 'Cacheable forever: the URL changes with the logo',
+    }),
+  },
   { $id: 'Platform' },
+);
+
+export const AdminPlatformView = Type.Object(
+  { ...PlatformView.properties, sortOrder: Type.Integer() },
+  { $id: 'AdminPlatform' },
 );
 
 export const ConnectionView = Type.Object(
@@ -59,6 +73,12 @@ export const toPlatformView = (p: Platform): Static<typeof PlatformView> => ({
   name: p.name,
   brandColour: p.brandColour,
   enabled: p.enabled,
+  logoUrl: p.logo ? `/v1/platforms/${p.slug}/logo?v=${p.logo.sha256.slice(0, 16)}` : null,
+});
+
+export const toAdminPlatformView = (p: Platform): Static<typeof AdminPlatformView> => ({
+  ...toPlatformView(p),
+  sortOrder: p.sortOrder,
 });
 
 export const toConnectionView = (c: Connection & { platform: Platform }): Static<typeof ConnectionView> => ({

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -30,6 +32,7 @@ export function testConfig(database: TestDatabase, overrides: Record<string, str
     ACCESS_TOKEN_SECRET: TEST_SECRET,
     PAYOUT_RAIL_WEBHOOK_SECRET: TEST_RAIL_SECRET,
     PAYOUT_STATUS_POLL_MS: '200',
+    UPLOAD_DIR: mkdtempSync(path.join(os.tmpdir(), 'gigbit-uploads-')),
     OUTBOX_POLL_INTERVAL_MS: '200',
     ...overrides,
   });

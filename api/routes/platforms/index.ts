@@ -11,9 +11,37 @@ import {
   toConnectionView,
   toPlatformView,
 } from '../../schemas/platform';
+import type { PlatformAdminService } from '../../services/platform-admin.service';
 import type { PlatformService } from '../../services/platform.service';
 
-const platformRoutes: FastifyPluginAsyncTypebox<{ platforms: PlatformService }> = async (fastify, { platforms }) => {
+const platformRoutes: FastifyPluginAsyncTypebox<{
+  platforms: PlatformService;
+  logos: Pick<PlatformAdminService, 'logo'>;
+}> = async (fastify, { platforms, logos }) => {
+  fastify.get(
+    '/v1/platforms/:slug/logo',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: ['platforms'],
+        summary: 'A platform’s logo (long-lived cache; the catalog’s logoUrl changes when the logo does)',
+        params: SlugParams,
+        querystring: Type.Object({ v: Type.Optional(Type.String({ maxLength: 64 })) }, { additionalProperties: false }),
+      },
+    },
+    async (request, reply) => {
+      const logo = await logos.logo(request.params.slug);
+      const etag = `"${logo.sha256}"`;
+      void reply
+        .header('content-type', logo.contentType)
+        .header('etag', etag)
+        .header('x-content-type-options', 'nosniff')
+        .header('cache-control', request.query.v ? 'public, max-age=31536000, immutable' : 'public, max-age=300');
+      if (request.headers['if-none-match'] === etag) return reply.status(304).send();
+      return reply.send(logo.bytes);
+    },
+  );
+
   fastify.get(
     '/v1/platforms',
     {
