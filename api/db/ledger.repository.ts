@@ -213,6 +213,54 @@ export function createLedgerRepository(db: Db) {
       };
     },
 
+    /**
+     * Many journals in three statements (headers, then all postings) for bulk work such as crediting a page of trips.
+     * Keys already used are skipped (ON CONFLICT DO NOTHING); the caller gets the ids of what it inserted, by key.
+     * The database checks every invariant exactly as for single journals.
+     */
+    async insertJournals(inputs: NewJournal[], trx: Knex.Transaction): Promise<Map<string, string>> {
+      if (inputs.length === 0) return new Map();
+      const rows = await trx('ledger_journals')
+        .insert(
+          inputs.map((input) => ({
+            kind: input.kind,
+            idempotency_key: input.idempotencyKey,
+            request_fingerprint: input.requestFingerprint,
+            description: input.description ?? null,
+            metadata: input.metadata ?? {},
+          })),
+        )
+        .onConflict('idempotency_key')
+        .ignore()
+        .returning<Array<{ id: string; idempotency_key: string }>>(['id', 'idempotency_key']);
+      const inserted = new Map(rows.map((r) => [r.idempotency_key, r.id]));
+      const postings = inputs.flatMap((input) => {
+        const journalId = inserted.get(input.idempotencyKey);
+        return journalId
+          ? input.postings.map((p) => ({ journal_id: journalId, account_id: p.accountId, amount_paise: p.amountPaise }))
+          : [];
+      });
+      // Sorted by account so concurrent batches lock wallets in the same order.
+      postings.sort((a, b) => (a.account_id < b.account_id ? -1 : a.account_id > b.account_id ? 1 : 0));
+      for (let i = 0; i < postings.length; i += 2000) await trx('ledger_postings').insert(postings.slice(i, i + 2000));
+      return inserted;
+    },
+
+    async findJournalIdsByKeys(
+      keys: string[],
+      trx: Knex.Transaction,
+    ): Promise<Map<string, { id: string; requestFingerprint: string }>> {
+      if (keys.length === 0) return new Map();
+      const rows = await trx('ledger_journals')
+        .whereIn('idempotency_key', keys)
+        .select<Array<{ id: string; idempotency_key: string; request_fingerprint: string }>>(
+          'id',
+          'idempotency_key',
+          'request_fingerprint',
+        );
+      return new Map(rows.map((r) => [r.idempotency_key, { id: r.id, requestFingerprint: r.request_fingerprint }]));
+    },
+
     async findJournal(id: string, trx?: Knex.Transaction): Promise<Journal | undefined> {
       const row = await q(trx)<JournalRow>('ledger_journals').where({ id }).first();
       return row ? toJournal(row, trx) : undefined;

@@ -54,23 +54,26 @@ export function createEarningsSyncService(deps: {
           const fresh = page.trips.filter(
             (t) => !known.has(t.externalTripId) && Number.isSafeInteger(t.amountPaise) && t.amountPaise > 0,
           );
-          const credited = [];
-          for (const trip of fresh) {
-            const { journal } = await ledger.postJournal(
-              {
-                idempotencyKey: `trip:${platform.id}:${trip.externalTripId}`,
-                kind: 'earning',
-                postings: [
-                  { accountId: settlement.id, amountPaise: -trip.amountPaise },
-                  { accountId: wallet.id, amountPaise: trip.amountPaise },
-                ],
-                description: `${platform.name} trip ${trip.externalTripId}`,
-                metadata: { platformId: platform.id, externalTripId: trip.externalTripId },
-              },
-              trx,
-            );
-            credited.push({ ...trip, completedAt: new Date(trip.completedAt), journalId: journal.id });
-          }
+          const keyOf = (externalTripId: string) => `trip:${platform.id}:${externalTripId}`;
+          // One journal per trip (platform settlement → wallet), written for the whole page at once.
+          const journalIds = await ledger.postJournals(
+            fresh.map((trip) => ({
+              idempotencyKey: keyOf(trip.externalTripId),
+              kind: 'earning' as const,
+              postings: [
+                { accountId: settlement.id, amountPaise: -trip.amountPaise },
+                { accountId: wallet.id, amountPaise: trip.amountPaise },
+              ],
+              description: `${platform.name} trip ${trip.externalTripId}`,
+              metadata: { platformId: platform.id, externalTripId: trip.externalTripId },
+            })),
+            trx,
+          );
+          const credited = fresh.map((trip) => ({
+            ...trip,
+            completedAt: new Date(trip.completedAt),
+            journalId: journalIds.get(keyOf(trip.externalTripId))!,
+          }));
           const inserted = await platforms.insertNewTrips(connection!, credited, trx);
           await platforms.saveCursor(connection!.id, page.nextCursor, trx);
           result.tripsCredited += inserted;

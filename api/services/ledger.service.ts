@@ -212,6 +212,50 @@ export function createLedgerService(deps: { db: Db; ledger: LedgerRepository }) 
       return { journal: result, replayed };
     },
 
+    /**
+     * Posts many journals in one transaction (bulk crediting). Idempotent per journal: a key already used with the
+     * same request returns its journal; with a different request the whole batch is refused. Returns id by key.
+     */
+    async postJournals(inputs: PostJournalInput[], trx: Knex.Transaction): Promise<Map<string, string>> {
+      const prepared = inputs.map((input) => {
+        assertBalanced(input.postings);
+        const postings = inLockOrder(input.postings);
+        return {
+          kind: input.kind,
+          idempotencyKey: input.idempotencyKey,
+          requestFingerprint: fingerprint({
+            op: 'journal',
+            kind: input.kind,
+            postings,
+            metadata: input.metadata ?? {},
+          }),
+          description: input.description,
+          metadata: input.metadata,
+          postings,
+        };
+      });
+      const ids = await trx.transaction(async (inner) => {
+        const inserted = await ledger.insertJournals(prepared, inner);
+        const skipped = prepared.filter((p) => !inserted.has(p.idempotencyKey));
+        const existing = await ledger.findJournalIdsByKeys(
+          skipped.map((p) => p.idempotencyKey),
+          inner,
+        );
+        for (const p of skipped) {
+          const earlier = existing.get(p.idempotencyKey);
+          if (!earlier || earlier.requestFingerprint !== p.requestFingerprint) {
+            throw new AppError(
+              ErrorCode.IDEMPOTENCY_KEY_REUSED,
+              `Ledger key ${p.idempotencyKey} was used for a different request`,
+            );
+          }
+          inserted.set(p.idempotencyKey, earlier.id);
+        }
+        return inserted;
+      });
+      return ids;
+    },
+
     /** Reserves money on a constrained account; it counts against the spendable balance until posted or voided. */
     async placeHold(input: PlaceHoldInput, trx?: Knex.Transaction): Promise<{ hold: Hold; replayed: boolean }> {
       if (!Number.isSafeInteger(input.amountPaise) || input.amountPaise <= 0) {
