@@ -143,6 +143,9 @@ async function main(): Promise<void> {
     if (simulateRail) {
       say(`Payout rail   ${config.PAYOUT_RAIL_URL} (simulator; POST /control to make payouts fail or lag)`);
     }
+    if (simulatePlatforms) {
+      say(`Platforms     ${config.PLATFORM_CONNECTOR_URL}/platforms/{slug} (simulator; codes at …/dev/otp/{phone})`);
+    }
     say('Ctrl-C stops everything.');
   } catch (err) {
     console.error(err instanceof Error ? err.message : err);
