@@ -8,41 +8,14 @@
  * Uses a scratch database on DATABASE_URL's server (default: the machine's PostgreSQL) and drops it afterwards.
  */
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
-import { createDb, type Db } from '../api/db/knex';
 import { createLedgerRepository } from '../api/db/ledger.repository';
 import { createLedgerService, type LedgerService } from '../api/services/ledger.service';
-import { migrateLatest } from '../scripts/db';
+import { inParallel, range, serverUrl, withScratchDatabase } from './scratch-database';
 
 const [journals = 3000, concurrency = 16, walletCount = 300] = process.argv.slice(2).map(Number);
-const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  await client.query(sql);
-  await client.end();
-}
-
-async function inParallel(count: number, width: number, task: (i: number) => Promise<unknown>): Promise<number> {
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < count) await task(next++);
-    }),
-  );
-  return performance.now() - started;
-}
 
 async function main(): Promise<void> {
-  const name = `gigbit_bench_${process.pid}`;
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  await migrateLatest(url.toString());
-  const db: Db = createDb({ DATABASE_URL: url.toString(), DATABASE_POOL_MAX: concurrency }, 'gigbit-bench');
-  try {
+  await withScratchDatabase('ledger', concurrency, async (db) => {
     const ledger: LedgerService = createLedgerService({ db, ledger: createLedgerRepository(db) });
     const platform = await ledger.platformSettlementOf(randomUUID());
     const wallets: string[] = [];
@@ -81,16 +54,16 @@ async function main(): Promise<void> {
       });
 
     // Warm up connections and plans, then alternate so neither side gets the warmer cache.
-    await inParallel(200, concurrency, viaLedger);
-    await inParallel(200, concurrency, plain);
+    await inParallel(range(200), concurrency, viaLedger);
+    await inParallel(range(200), concurrency, plain);
     const rows: Array<[string, number, number]> = [];
     for (const [label, width] of [
       ['sequential', 1],
       [`${concurrency} concurrent`, concurrency],
     ] as const) {
       const count = width === 1 ? Math.min(journals, 1000) : journals;
-      const plainMs = await inParallel(count, width, plain);
-      const ledgerMs = await inParallel(count, width, viaLedger);
+      const plainMs = await inParallel(range(count), width, plain);
+      const ledgerMs = await inParallel(range(count), width, viaLedger);
       rows.push([label, (count / ledgerMs) * 1000, (count / plainMs) * 1000]);
     }
 
@@ -108,10 +81,7 @@ async function main(): Promise<void> {
       );
     }
     console.log(`after the run: ${check[0]!.unbalanced} unbalanced journals, sum of all postings ${check[0]!.total}`);
-  } finally {
-    await db.destroy();
-    await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  }
+  });
 }
 
 main().catch((err: unknown) => {

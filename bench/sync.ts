@@ -7,46 +7,19 @@
  *
  * Uses a scratch database on DATABASE_URL's server (default: the machine's PostgreSQL) and drops it afterwards.
  */
-import pg from 'pg';
-import { createDb } from '../api/db/knex';
 import { createLedgerRepository } from '../api/db/ledger.repository';
 import { createPlatformRepository } from '../api/db/platform.repository';
 import { createEarningsSyncService } from '../api/services/earnings-sync.service';
 import { createLedgerService } from '../api/services/ledger.service';
-import { migrateLatest } from '../scripts/db';
 import { startPlatformSimulator, type Trip } from '../simulators/platform';
+import { inParallel, range, withScratchDatabase } from './scratch-database';
 
 const [workerCount = 2000, historyDays = 2, concurrency = 8] = process.argv.slice(2).map(Number);
-const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  await client.query(sql);
-  await client.end();
-}
-
-async function inParallel<T>(items: T[], width: number, task: (item: T) => Promise<unknown>): Promise<number> {
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < items.length) await task(items[next++]!);
-    }),
-  );
-  return performance.now() - started;
-}
 
 async function main(): Promise<void> {
-  const name = `gigbit_bench_sync_${process.pid}`;
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  await migrateLatest(url.toString());
-  const db = createDb({ DATABASE_URL: url.toString(), DATABASE_POOL_MAX: concurrency + 2 }, 'gigbit-bench');
   const now = new Date();
   const simulator = await startPlatformSimulator({ seed: 'bench', historyDays, now: () => now });
-  try {
+  await withScratchDatabase('sync', concurrency + 2, async (db) => {
     const platforms = createPlatformRepository(db);
     const ledger = createLedgerService({ db, ledger: createLedgerRepository(db) });
     const sync = createEarningsSyncService({
@@ -61,62 +34,58 @@ async function main(): Promise<void> {
     const connectionIds: string[] = [];
     const accounts: Array<{ slug: string; externalAccountId: string }> = [];
     const setupStarted = performance.now();
-    await inParallel(
-      Array.from({ length: workerCount }, (_, i) => i),
-      concurrency,
-      async (i) => {
-        const phone = `+9170${String(i).padStart(8, '0')}`;
-        const [worker] = await db('workers').insert({ phone }).returning<Array<{ id: string }>>('id');
-        const journal = await ledger.postJournal({
-          idempotencyKey: `bench-plan-${i}`,
-          kind: 'adjustment',
-          postings: [
-            { accountId: (await ledger.platformSettlementOf(zomato!.id)).id, amountPaise: -1 },
-            { accountId: (await ledger.walletOf(worker!.id)).id, amountPaise: 1 },
-          ],
-        });
-        const [purchase] = await db('plan_purchases')
+    await inParallel(range(workerCount), concurrency, async (i) => {
+      const phone = `+9170${String(i).padStart(8, '0')}`;
+      const [worker] = await db('workers').insert({ phone }).returning<Array<{ id: string }>>('id');
+      const journal = await ledger.postJournal({
+        idempotencyKey: `bench-plan-${i}`,
+        kind: 'adjustment',
+        postings: [
+          { accountId: (await ledger.platformSettlementOf(zomato!.id)).id, amountPaise: -1 },
+          { accountId: (await ledger.walletOf(worker!.id)).id, amountPaise: 1 },
+        ],
+      });
+      const [purchase] = await db('plan_purchases')
+        .insert({
+          worker_id: worker!.id,
+          plan_code: 'duo',
+          price_paise: 5_000,
+          slots: 2,
+          valid_days: 30,
+          withdrawals_per_day: 2,
+          purchase_ist_day: 0,
+          purchase_ist_month: '2026-11',
+          purchased_at: now,
+          expires_at: new Date(now.getTime() + 30 * 86_400_000),
+          journal_id: journal.journal.id,
+          idempotency_key: `bench-${i}`,
+          request_fingerprint: 'bench',
+          commission_per_platform_paise: 1_300,
+        })
+        .returning<Array<{ id: string }>>('id');
+      for (const platform of [zomato!, rapido!]) {
+        const base = simulator.baseUrl(platform.slug);
+        await fetch(`${base}/otp`, { method: 'POST', body: JSON.stringify({ phone }) });
+        const linked = (await (
+          await fetch(`${base}/link`, {
+            method: 'POST',
+            body: JSON.stringify({ phone, otp: simulator.lastOtp(platform.slug, phone) }),
+          })
+        ).json()) as {
+          externalAccountId: string;
+        };
+        const [connection] = await db('platform_connections')
           .insert({
             worker_id: worker!.id,
-            plan_code: 'duo',
-            price_paise: 5_000,
-            slots: 2,
-            valid_days: 30,
-            withdrawals_per_day: 2,
-            purchase_ist_day: 0,
-            purchase_ist_month: '2026-11',
-            purchased_at: now,
-            expires_at: new Date(now.getTime() + 30 * 86_400_000),
-            journal_id: journal.journal.id,
-            idempotency_key: `bench-${i}`,
-            request_fingerprint: 'bench',
-            commission_per_platform_paise: 1_300,
+            platform_id: platform.id,
+            external_account_id: linked.externalAccountId,
+            plan_purchase_id: purchase!.id,
           })
           .returning<Array<{ id: string }>>('id');
-        for (const platform of [zomato!, rapido!]) {
-          const base = simulator.baseUrl(platform.slug);
-          await fetch(`${base}/otp`, { method: 'POST', body: JSON.stringify({ phone }) });
-          const linked = (await (
-            await fetch(`${base}/link`, {
-              method: 'POST',
-              body: JSON.stringify({ phone, otp: simulator.lastOtp(platform.slug, phone) }),
-            })
-          ).json()) as {
-            externalAccountId: string;
-          };
-          const [connection] = await db('platform_connections')
-            .insert({
-              worker_id: worker!.id,
-              platform_id: platform.id,
-              external_account_id: linked.externalAccountId,
-              plan_purchase_id: purchase!.id,
-            })
-            .returning<Array<{ id: string }>>('id');
-          connectionIds.push(connection!.id);
-          accounts.push({ slug: platform.slug, externalAccountId: linked.externalAccountId });
-        }
-      },
-    );
+        connectionIds.push(connection!.id);
+        accounts.push({ slug: platform.slug, externalAccountId: linked.externalAccountId });
+      }
+    });
     const setupSeconds = (performance.now() - setupStarted) / 1000;
 
     // The same trips, fetched once for the baseline.
@@ -171,11 +140,7 @@ async function main(): Promise<void> {
       `sync (HTTP feed + journal per trip + cursor): ${syncRate.toFixed(0)} trips/s   raw bulk INSERT: ${bulkRate.toFixed(0)} trips/s   ratio ${(syncRate / bulkRate).toFixed(3)}`,
     );
     console.log(`re-sync of 200 accounts found nothing new in ${(again / 1000).toFixed(2)} s`);
-  } finally {
-    await simulator.close();
-    await db.destroy();
-    await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  }
+  }).finally(() => simulator.close());
 }
 
 main().catch((err: unknown) => {
