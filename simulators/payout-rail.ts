@@ -11,7 +11,7 @@
  * with a different body is refused.
  */
 import { createHash, createHmac, randomUUID } from 'node:crypto';
-import http from 'node:http';
+import { startJsonServer, type JsonReply } from './json-server';
 
 import type { RailPayout } from '../api/services/payout-rail.client';
 
@@ -84,69 +84,56 @@ export async function startPayoutRailSimulator(options: {
     for (let i = 0; i <= settleAs.duplicateWebhooks; i++) deliver(payout);
   }
 
-  const server = http.createServer((req, res) => {
-    let raw = '';
-    req.on('data', (chunk: Buffer) => (raw += chunk.toString('utf8')));
-    req.on('end', () => {
-      const send = (status: number, body: unknown) => {
-        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-      };
-      const url = new URL(req.url ?? '/', 'http://rail');
-      try {
-        if (req.method === 'POST' && url.pathname === '/payouts') {
-          const key = req.headers['idempotency-key'];
-          const body = JSON.parse(raw) as { reference?: unknown; amountPaise?: unknown; currency?: unknown };
-          if (typeof key !== 'string' || key.length < 8) return send(400, { error: 'Idempotency-Key required' });
-          if (
-            typeof body.reference !== 'string' ||
-            !Number.isSafeInteger(body.amountPaise) ||
-            (body.amountPaise as number) <= 0
-          ) {
-            return send(400, { error: 'reference and a positive integer amountPaise are required' });
-          }
-          const fingerprint = createHash('sha256')
-            .update(JSON.stringify([body.reference, body.amountPaise, body.currency]))
-            .digest('hex');
-          const existing = byKey.get(key);
-          if (existing) {
-            if (existing.fingerprint !== fingerprint) {
-              return send(422, { error: 'Idempotency-Key reused with a different payout' });
-            }
-            return send(202, payouts.get(existing.payoutId));
-          }
-          const payout: RailPayout = {
-            payoutId: randomUUID(),
-            reference: body.reference,
-            amountPaise: body.amountPaise as number,
-            status: 'pending',
-            failureReason: null,
-          };
-          payouts.set(payout.payoutId, payout);
-          byKey.set(key, { payoutId: payout.payoutId, fingerprint });
-          const settleAs = { ...behaviour };
-          later(settleAs.delayMs, () => settle(payout.payoutId, settleAs));
-          return send(202, payout);
-        }
-        const match = /^\/payouts\/([0-9a-f-]{36})$/.exec(url.pathname);
-        if (req.method === 'GET' && match) {
-          const payout = payouts.get(match[1]!);
-          return payout ? send(200, payout) : send(404, { error: 'no such payout' });
-        }
-        if (req.method === 'POST' && url.pathname === '/control') {
-          behaviour = { ...behaviour, ...(JSON.parse(raw) as Partial<RailBehaviour>) };
-          return send(200, behaviour);
-        }
-        return send(404, { error: 'not found' });
-      } catch {
-        return send(400, { error: 'malformed request' });
+  const server = await startJsonServer(options.port, ({ method, url, headers, body: raw }): JsonReply => {
+    const send = (status: number, reply: unknown): JsonReply => [status, reply];
+    if (method === 'POST' && url.pathname === '/payouts') {
+      const key = headers['idempotency-key'];
+      const body = JSON.parse(raw) as { reference?: unknown; amountPaise?: unknown; currency?: unknown };
+      if (typeof key !== 'string' || key.length < 8) return send(400, { error: 'Idempotency-Key required' });
+      if (
+        typeof body.reference !== 'string' ||
+        !Number.isSafeInteger(body.amountPaise) ||
+        (body.amountPaise as number) <= 0
+      ) {
+        return send(400, { error: 'reference and a positive integer amountPaise are required' });
       }
-    });
+      const fingerprint = createHash('sha256')
+        .update(JSON.stringify([body.reference, body.amountPaise, body.currency]))
+        .digest('hex');
+      const existing = byKey.get(key);
+      if (existing) {
+        if (existing.fingerprint !== fingerprint) {
+          return send(422, { error: 'Idempotency-Key reused with a different payout' });
+        }
+        return send(202, payouts.get(existing.payoutId));
+      }
+      const payout: RailPayout = {
+        payoutId: randomUUID(),
+        reference: body.reference,
+        amountPaise: body.amountPaise as number,
+        status: 'pending',
+        failureReason: null,
+      };
+      payouts.set(payout.payoutId, payout);
+      byKey.set(key, { payoutId: payout.payoutId, fingerprint });
+      const settleAs = { ...behaviour };
+      later(settleAs.delayMs, () => settle(payout.payoutId, settleAs));
+      return send(202, payout);
+    }
+    const match = /^\/payouts\/([0-9a-f-]{36})$/.exec(url.pathname);
+    if (method === 'GET' && match) {
+      const payout = payouts.get(match[1]!);
+      return payout ? send(200, payout) : send(404, { error: 'no such payout' });
+    }
+    if (method === 'POST' && url.pathname === '/control') {
+      behaviour = { ...behaviour, ...(JSON.parse(raw) as Partial<RailBehaviour>) };
+      return send(200, behaviour);
+    }
+    return send(404, { error: 'not found' });
   });
 
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     payouts,
     setBehaviour(next) {
       behaviour = { ...behaviour, ...next };
@@ -157,7 +144,7 @@ export async function startPayoutRailSimulator(options: {
     async close() {
       closed = true;
       timers.forEach(clearTimeout);
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
     },
   };
 }

@@ -13,7 +13,7 @@
  * Only trips completed by "now" are served, ordered by (completedAt, externalTripId); the cursor is opaque.
  */
 import { createHash, randomInt } from 'node:crypto';
-import http from 'node:http';
+import { startJsonServer, type JsonReply } from './json-server';
 
 export interface Trip {
   externalTripId: string;
@@ -139,73 +139,61 @@ export async function startPlatformSimulator(options: PlatformSimulatorOptions):
     return { trips, nextCursor: next };
   }
 
-  const server = http.createServer((req, res) => {
-    let raw = '';
-    req.on('data', (chunk: Buffer) => (raw += chunk.toString('utf8')));
-    req.on('end', () => {
-      const send = (status: number, body: unknown) =>
-        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-      const full = new URL(req.url ?? '/', 'http://platform');
-      const scoped = /^\/platforms\/([a-z0-9-]{2,40})(\/.*)$/.exec(full.pathname);
-      if (!scoped) return send(404, { error: 'not found' });
-      const slug = scoped[1]!;
-      const url = { pathname: scoped[2]!, searchParams: full.searchParams };
-      try {
-        if (req.method === 'POST' && url.pathname === '/otp') {
-          const { phone } = JSON.parse(raw) as { phone?: unknown };
-          if (typeof phone !== 'string' || !/^\+?[0-9]{10,15}$/.test(phone)) {
-            return send(400, { error: 'a phone number is required' });
-          }
-          otps.set(`${slug}:${phone}`, { code: String(randomInt(0, 1_000_000)).padStart(6, '0'), tries: 0 });
-          return send(202, { sent: true });
-        }
-        const otpMatch = /^\/dev\/otp\/(\+?[0-9]{10,15})$/.exec(decodeURIComponent(url.pathname));
-        if (req.method === 'GET' && otpMatch) {
-          const otp = otps.get(`${slug}:${otpMatch[1]!}`);
-          return otp ? send(200, { otp: otp.code }) : send(404, { error: 'no code sent to this phone' });
-        }
-        if (req.method === 'POST' && url.pathname === '/link') {
-          const { phone, otp } = JSON.parse(raw) as { phone?: unknown; otp?: unknown };
-          const pending = typeof phone === 'string' ? otps.get(`${slug}:${phone}`) : undefined;
-          if (!pending || typeof otp !== 'string') return send(401, { error: 'request a code first' });
-          if (pending.tries >= MAX_OTP_TRIES) return send(429, { error: 'too many wrong codes; request a new one' });
-          if (otp !== pending.code) {
-            pending.tries++;
-            return send(401, { error: 'wrong code' });
-          }
-          otps.delete(`${slug}:${phone as string}`);
-          const externalAccountId = accountIdOf(slug, phone as string);
-          if (!accounts.has(externalAccountId)) {
-            accounts.set(externalAccountId, { linkedDay: Math.floor((now().getTime() + IST_OFFSET_MS) / DAY_MS) });
-          }
-          return send(200, { externalAccountId });
-        }
-        const tripsMatch = /^\/accounts\/([A-Za-z0-9-]{1,80})\/trips$/.exec(url.pathname);
-        if (req.method === 'GET' && tripsMatch) {
-          const accountId = tripsMatch[1]!;
-          if (!accounts.has(accountId) || !accountId.startsWith(`${slug}-`)) {
-            return send(404, { error: 'no such account' });
-          }
-          const limit = Math.min(Math.max(Number(url.searchParams.get('limit') ?? 100) || 100, 1), 500);
-          const cursorText = url.searchParams.get('cursor');
-          const cursor = cursorText ? decodeCursor(cursorText) : undefined;
-          if (cursorText && !cursor) return send(400, { error: 'malformed cursor' });
-          return send(200, tripsAfter(accountId, cursor, limit));
-        }
-        return send(404, { error: 'not found' });
-      } catch {
-        return send(400, { error: 'malformed request' });
+  const server = await startJsonServer(options.port, ({ method, url: full, body: raw }): JsonReply => {
+    const send = (status: number, reply: unknown): JsonReply => [status, reply];
+    const scoped = /^\/platforms\/([a-z0-9-]{2,40})(\/.*)$/.exec(full.pathname);
+    if (!scoped) return send(404, { error: 'not found' });
+    const slug = scoped[1]!;
+    const url = { pathname: scoped[2]!, searchParams: full.searchParams };
+    if (method === 'POST' && url.pathname === '/otp') {
+      const { phone } = JSON.parse(raw) as { phone?: unknown };
+      if (typeof phone !== 'string' || !/^\+?[0-9]{10,15}$/.test(phone)) {
+        return send(400, { error: 'a phone number is required' });
       }
-    });
+      otps.set(`${slug}:${phone}`, { code: String(randomInt(0, 1_000_000)).padStart(6, '0'), tries: 0 });
+      return send(202, { sent: true });
+    }
+    const otpMatch = /^\/dev\/otp\/(\+?[0-9]{10,15})$/.exec(decodeURIComponent(url.pathname));
+    if (method === 'GET' && otpMatch) {
+      const otp = otps.get(`${slug}:${otpMatch[1]!}`);
+      return otp ? send(200, { otp: otp.code }) : send(404, { error: 'no code sent to this phone' });
+    }
+    if (method === 'POST' && url.pathname === '/link') {
+      const { phone, otp } = JSON.parse(raw) as { phone?: unknown; otp?: unknown };
+      const pending = typeof phone === 'string' ? otps.get(`${slug}:${phone}`) : undefined;
+      if (!pending || typeof otp !== 'string') return send(401, { error: 'request a code first' });
+      if (pending.tries >= MAX_OTP_TRIES) return send(429, { error: 'too many wrong codes; request a new one' });
+      if (otp !== pending.code) {
+        pending.tries++;
+        return send(401, { error: 'wrong code' });
+      }
+      otps.delete(`${slug}:${phone as string}`);
+      const externalAccountId = accountIdOf(slug, phone as string);
+      if (!accounts.has(externalAccountId)) {
+        accounts.set(externalAccountId, { linkedDay: Math.floor((now().getTime() + IST_OFFSET_MS) / DAY_MS) });
+      }
+      return send(200, { externalAccountId });
+    }
+    const tripsMatch = /^\/accounts\/([A-Za-z0-9-]{1,80})\/trips$/.exec(url.pathname);
+    if (method === 'GET' && tripsMatch) {
+      const accountId = tripsMatch[1]!;
+      if (!accounts.has(accountId) || !accountId.startsWith(`${slug}-`)) {
+        return send(404, { error: 'no such account' });
+      }
+      const limit = Math.min(Math.max(Number(url.searchParams.get('limit') ?? 100) || 100, 1), 500);
+      const cursorText = url.searchParams.get('cursor');
+      const cursor = cursorText ? decodeCursor(cursorText) : undefined;
+      if (cursorText && !cursor) return send(400, { error: 'malformed cursor' });
+      return send(200, tripsAfter(accountId, cursor, limit));
+    }
+    return send(404, { error: 'not found' });
   });
 
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
   return {
-    url: `http://127.0.0.1:${port}`,
-    baseUrl: (slug) => `http://127.0.0.1:${port}/platforms/${slug}`,
+    url: server.url,
+    baseUrl: (slug) => `${server.url}/platforms/${slug}`,
     lastOtp: (slug, phone) => otps.get(`${slug}:${phone}`)?.code,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () => server.close(),
   };
 }
 
