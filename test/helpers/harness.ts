@@ -106,12 +106,17 @@ export async function startWorker(config: Config, database: TestDatabase): Promi
     workflowBundle: { code: readFileSync(testEnvironment().workflowBundlePath, 'utf8') },
   });
   const running = worker.run();
+  let stopped: Promise<void> | undefined;
   return {
     worker,
-    async stop() {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running;
-      await connection.close();
+    // Idempotent: a test may stop its worker on purpose before the harness closes.
+    stop() {
+      stopped ??= (async () => {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await running;
+        await connection.close();
+      })();
+      return stopped;
     },
   };
 }

@@ -1,7 +1,7 @@
 import { createLedgerRepository } from '../../api/db/ledger.repository';
 import { createLedgerService } from '../../api/services/ledger.service';
 import { withdrawalWorkflowId } from '../../workflows/contracts';
-import { createHarness, fundWorker, postWithdrawal, signInWorker, type Harness } from '../helpers/harness';
+import { createHarness, fundWorker, postWithdrawal, signInWorker, startWorker, type Harness } from '../helpers/harness';
 import { healthy, ledgerInvariants } from '../ledger/helpers';
 
 /**
@@ -66,4 +66,45 @@ describe('50 simultaneous withdrawals by one worker', () => {
     const rail = [...h.rail.payouts.values()].filter((p) => ids.includes(p.reference));
     expect(rail.map((p) => p.amountPaise)).toEqual(ids.map(() => amount - 400));
   });
+});
+
+describe('a worker process stopping mid-payout', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await createHarness({ listen: true, worker: true });
+  });
+  afterAll(() => h.close());
+
+  it('another worker finishes the withdrawal: paid once, posted once', async () => {
+    // The rail takes a while, so the first worker is gone while the payout is in flight.
+    h.rail.setBehaviour({ delayMs: 1_500 });
+    const rider = await signInWorker(h.api.app);
+    await fundWorker(h, rider, { earningsPaise: 1_000_000 });
+    const created = await postWithdrawal(h.api.app, rider.token, 'crash-key-01', { amountPaise: 300_000 });
+    const { id } = created.json<{ id: string }>();
+    const handle = h.api.temporal.workflow.getHandle(withdrawalWorkflowId(id));
+    const deadline = Date.now() + 10_000;
+    while (((await h.database.db('withdrawals').where({ id }).first()) as { status: string }).status !== 'paying') {
+      if (Date.now() > deadline) throw new Error('never reached paying');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await h.worker!.stop();
+    const replacement = await startWorker(h.config, h.database);
+    try {
+      expect(await handle.result()).toMatchObject({ status: 'paid' });
+    } finally {
+      await replacement.stop();
+    }
+    expect([...h.rail.payouts.values()].filter((p) => p.reference === id)).toHaveLength(1);
+    const journals = await h.database.db('ledger_journals').whereRaw(`metadata->>'withdrawalId' = ?`, [id]);
+    expect(journals).toHaveLength(1);
+    const wallet = await ledger().balanceOf((await ledger().walletOf(rider.workerId)).id);
+    expect(wallet).toEqual({
+      balancePaise: 1_000_000 - 7_500 - 300_000,
+      heldPaise: 0,
+      spendablePaise: 1_000_000 - 7_500 - 300_000,
+    });
+  });
+
+  const ledger = () => createLedgerService({ db: h.database.db, ledger: createLedgerRepository(h.database.db) });
 });
