@@ -20,6 +20,7 @@ import { installValidators } from './plugins/validation';
 import { createOutboxRelay } from './realtime/outbox-relay';
 import { createSocketServer } from './realtime/socket-server';
 import adminCommissionRoutes from './routes/admin/commission';
+import adminEarningsSyncRoutes from './routes/admin/earnings-sync';
 import adminLedgerRoutes from './routes/admin/ledger';
 import adminPlatformRoutes from './routes/admin/platforms';
 import adminWithdrawalRoutes from './routes/admin/withdrawals';
@@ -130,6 +131,7 @@ export default fp(
     await fastify.register(adminWithdrawalRoutes, { withdrawals, workflowUrl: config.temporalWorkflowUrl });
     await fastify.register(adminLedgerRoutes, { reconciliations: createReconciliationRepository(db) });
     await fastify.register(adminCommissionRoutes, { plans });
+    await fastify.register(adminEarningsSyncRoutes, { platforms, batchSize: config.EARNINGS_SYNC_BATCH_SIZE });
     await fastify.register(adminPlatformRoutes, { admin: platformAdmin, logoMaxBytes: config.LOGO_MAX_BYTES });
 
     const sockets = createSocketServer({

@@ -1,7 +1,8 @@
-import type { Client } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { Config } from '../config';
 import { syncProgressQuery, workerSyncWorkflowId, type SyncProgress } from '../../workflows/contracts';
-import type { syncWorkerEarningsWorkflow } from '../../workflows/earnings-sync.workflow';
+import type { syncAllEarningsWorkflow, syncWorkerEarningsWorkflow } from '../../workflows/earnings-sync.workflow';
 import type { Db } from '../db/knex';
 import type { Connection, Platform, PlatformRepository } from '../db/platform.repository';
 import type { PlanRepository } from '../db/plan.repository';
@@ -22,6 +23,20 @@ export function createPlatformService(deps: {
 }) {
   const { db, platforms, plans, temporal, config } = deps;
   const now = deps.now ?? (() => new Date());
+
+  async function statusOf(
+    handle: WorkflowHandle,
+  ): Promise<{ state: 'running' | 'completed' | 'failed'; progress: SyncProgress | null } | null> {
+    try {
+      const { status } = await handle.describe();
+      if (status.name === 'RUNNING') return { state: 'running', progress: await handle.query(syncProgressQuery) };
+      if (status.name === 'COMPLETED') return { state: 'completed', progress: (await handle.result()) as SyncProgress };
+      return { state: 'failed', progress: null };
+    } catch (err) {
+      if ((err as Error).name === 'WorkflowNotFoundError') return null;
+      throw err;
+    }
+  }
 
   async function enabledPlatform(slug: string): Promise<Platform> {
     const platform = await platforms.findBySlug(slug);
@@ -112,25 +127,25 @@ export function createPlatformService(deps: {
       return { workflowId };
     },
 
+    /** Starts a sync over every connected account now (a backfill), beside the Schedule's runs. */
+    async startBackfill(batchSize: number): Promise<{ workflowId: string }> {
+      const workflowId = `earnings-backfill-${randomUUID()}`;
+      await temporal.workflow.start<typeof syncAllEarningsWorkflow>('syncAllEarningsWorkflow', {
+        workflowId,
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        args: [{ batchSize }],
+      });
+      return { workflowId };
+    },
+
+    /** Progress of a sweep or backfill by its workflow id: live while it runs (a query), the totals once done. */
+    sweepStatus(workflowId: string) {
+      return statusOf(temporal.workflow.getHandle(workflowId));
+    },
+
     /** The latest sync of this worker: live progress while it runs, the totals once done. */
-    async syncStatus(
-      workerId: string,
-    ): Promise<{ state: 'running' | 'completed' | 'failed'; progress: SyncProgress } | null> {
-      const handle = temporal.workflow.getHandle(workerSyncWorkflowId(workerId));
-      try {
-        const { status } = await handle.describe();
-        if (status.name === 'RUNNING') return { state: 'running', progress: await handle.query(syncProgressQuery) };
-        if (status.name === 'COMPLETED') {
-          return { state: 'completed', progress: (await handle.result()) as SyncProgress };
-        }
-        return {
-          state: 'failed',
-          progress: { accountsDone: 0, accountsTotal: 0, tripsCredited: 0, amountPaise: 0, failedAccounts: 0 },
-        };
-      } catch (err) {
-        if ((err as Error).name === 'WorkflowNotFoundError') return null;
-        throw err;
-      }
+    syncStatus(workerId: string) {
+      return statusOf(temporal.workflow.getHandle(workerSyncWorkflowId(workerId)));
     },
   };
 }

@@ -187,6 +187,49 @@ describe('platforms and earnings sync', () => {
     expect(journals!.count).toBe(trips!.count);
   });
 
+  it('an admin backfill syncs every account and reports accounts done / total', async () => {
+    const admin = await signInAdmin(h.api.app);
+    const started = await h.api.app.inject({
+      method: 'POST',
+      url: '/v1/admin/earnings-sync',
+      headers: bearer(admin.token),
+    });
+    expect(started.statusCode).toBe(202);
+    const { workflowId } = started.json<{ workflowId: string }>();
+    const total = Number(
+      (
+        await h.database
+          .db('platform_connections')
+          .where({ status: 'connected' })
+          .count<Array<{ count: number }>>('* as count')
+      )[0]!.count,
+    );
+    const status = async () =>
+      (
+        await h.api.app.inject({
+          method: 'GET',
+          url: `/v1/admin/earnings-sync/${workflowId}`,
+          headers: bearer(admin.token),
+        })
+      ).json<{
+        state: string;
+        progress: SyncProgress | null;
+      }>();
+    const first = await status();
+    expect(['running', 'completed']).toContain(first.state);
+    await h.api.temporal.workflow.getHandle(workflowId).result();
+    expect(await status()).toMatchObject({
+      state: 'completed',
+      progress: { accountsDone: total, accountsTotal: total, failedAccounts: 0 },
+    });
+    const unknown = await h.api.app.inject({
+      method: 'GET',
+      url: '/v1/admin/earnings-sync/earnings-backfill-nope',
+      headers: bearer(admin.token),
+    });
+    expect(unknown.statusCode).toBe(404);
+  });
+
   it('stops syncing a disabled platform and keeps the money already credited', async () => {
     const worker = await signInWorker(h.api.app);
     await fundWorker(h, worker, { earningsPaise: 10_000, plans: ['solo'] });
