@@ -11,7 +11,12 @@ export const EVENT_CATALOGUE_VERSION = 1;
 
 export const WithdrawalStatusChangedPayload = Type.Object({
   withdrawalId: Type.String({ format: 'uuid' }),
-  status: Type.Union(['pending_approval', 'approved', 'rejected', 'expired'].map((s) => Type.Literal(s))),
+  status: Type.Union(
+    ['pending_approval', 'approved', 'paying', 'paid', 'rejected', 'cancelled', 'expired', 'failed'].map((s) =>
+      Type.Literal(s),
+    ),
+  ),
+  netPaise: Type.Integer({ description: 'What reaches the bank account' }),
   amountPaise: Type.Integer(),
   currency: Type.Literal('INR'),
   reason: Type.Union([Type.String(), Type.Null()]),
@@ -45,9 +50,10 @@ export function withdrawalStatusChanged(withdrawal: Withdrawal): NewOutboxEvent 
     withdrawalId: withdrawal.id,
     status: withdrawal.status,
     amountPaise: withdrawal.amountPaise,
+    netPaise: withdrawal.netPaise,
     currency: withdrawal.currency,
-    reason: withdrawal.decisionReason,
-    occurredAt: (withdrawal.decidedAt ?? withdrawal.createdAt).toISOString(),
+    reason: withdrawal.failureReason ?? withdrawal.decisionReason,
+    occurredAt: withdrawal.updatedAt.toISOString(),
   };
   return { type: eventTypes.withdrawalStatusChanged, workerId: withdrawal.workerId, toAdmins: true, payload };
 }
