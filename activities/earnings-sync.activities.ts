@@ -26,26 +26,16 @@ export function createEarningsSyncActivities(deps: { db: Db; config: Pick<Config
     },
 
     /**
-     * Syncs a bounded batch of accounts, heartbeating after each page so a stuck platform is noticed and a retry
-     * starts where this attempt stopped (cursors are committed per page). One platform failing does not stop the rest.
+     * Syncs a bounded batch of accounts in one transaction, heartbeating as pages arrive so a stuck platform is
+     * noticed; a retry starts from the committed cursors. One platform failing does not stop the rest.
      */
     async syncConnections(input: { connectionIds: string[] }): Promise<{ results: SyncResult[]; failed: string[] }> {
       const context = Context.current();
-      const results: SyncResult[] = [];
-      const failed: string[] = [];
-      for (const connectionId of input.connectionIds) {
-        try {
-          results.push(await sync.syncConnection(connectionId, () => context.heartbeat({ connectionId })));
-        } catch (err) {
-          context.log.warn('Sync of one account failed; the next run retries it', {
-            connectionId,
-            error: (err as Error).message,
-          });
-          failed.push(connectionId);
-        }
-        context.heartbeat({ done: results.length + failed.length });
+      const outcome = await sync.syncBatch(input.connectionIds, () => context.heartbeat());
+      for (const connectionId of outcome.failed) {
+        context.log.warn('Sync of one account failed; the next run retries it', { connectionId });
       }
-      return { results, failed };
+      return outcome;
     },
   };
 }

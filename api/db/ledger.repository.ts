@@ -163,6 +163,9 @@ export function createLedgerRepository(db: Db) {
       input: { code: string; kind: AccountKind; workerId?: string; platformId?: string; constrained: boolean },
       trx?: Knex.Transaction,
     ): Promise<LedgerAccount> {
+      // Read first: accounts exist after their first use, and an upsert would write on every call.
+      const existing = await q(trx)<AccountRow>('ledger_accounts').where({ code: input.code }).first();
+      if (existing) return toAccount(existing);
       await q(trx)('ledger_accounts')
         .insert({
           code: input.code,

@@ -92,6 +92,32 @@ export interface NewTrip {
 
 export function createPlatformRepository(db: Db) {
   const q = (trx?: Knex.Transaction) => trx ?? db;
+
+  /** Records trips of many connections at once, in one fixed order; returns how many were new. */
+  async function insertTrips(
+    trips: Array<NewTrip & { journalId: string; connection: Connection }>,
+    trx: Knex.Transaction,
+  ): Promise<number> {
+    if (trips.length === 0) return 0;
+    const rows = trips
+      .map((t) => ({
+        platform_id: t.connection.platformId,
+        external_trip_id: t.externalTripId,
+        connection_id: t.connection.id,
+        worker_id: t.connection.workerId,
+        amount_paise: t.amountPaise,
+        completed_at: t.completedAt,
+        journal_id: t.journalId,
+      }))
+      .sort((a, b) => (a.platform_id + a.external_trip_id < b.platform_id + b.external_trip_id ? -1 : 1));
+    const inserted = await trx('platform_trips')
+      .insert(rows)
+      .onConflict(['platform_id', 'external_trip_id'])
+      .ignore()
+      .returning('external_trip_id');
+    return inserted.length;
+  }
+
   return {
     async list(): Promise<Platform[]> {
       return (await db<PlatformRow>('platforms').orderBy('sort_order').orderBy('name')).map(toPlatform);
@@ -160,6 +186,23 @@ export function createPlatformRepository(db: Db) {
     async findConnection(id: string, trx?: Knex.Transaction): Promise<Connection | undefined> {
       const row = await q(trx)<ConnectionRow>('platform_connections').where({ id }).first();
       return row ? toConnection(row) : undefined;
+    },
+
+    async findConnections(ids: string[]): Promise<Connection[]> {
+      if (ids.length === 0) return [];
+      return (await db<ConnectionRow>('platform_connections').whereIn('id', ids).orderBy('id')).map(toConnection);
+    },
+
+    /** Which of these (platform, trip) pairs were already credited. */
+    async knownTrips(
+      pairs: Array<[platformId: string, externalTripId: string]>,
+      trx: Knex.Transaction,
+    ): Promise<Set<string>> {
+      if (pairs.length === 0) return new Set();
+      const rows = await trx('platform_trips')
+        .whereIn(['platform_id', 'external_trip_id'], pairs)
+        .select<Array<{ platform_id: string; external_trip_id: string }>>('platform_id', 'external_trip_id');
+      return new Set(rows.map((r) => `${r.platform_id}:${r.external_trip_id}`));
     },
 
     async connectionsOf(workerId: string): Promise<Connection[]> {
@@ -238,24 +281,13 @@ export function createPlatformRepository(db: Db) {
       trips: Array<NewTrip & { journalId: string }>,
       trx: Knex.Transaction,
     ): Promise<number> {
-      if (trips.length === 0) return 0;
-      const inserted = await trx('platform_trips')
-        .insert(
-          trips.map((t) => ({
-            platform_id: connection.platformId,
-            external_trip_id: t.externalTripId,
-            connection_id: connection.id,
-            worker_id: connection.workerId,
-            amount_paise: t.amountPaise,
-            completed_at: t.completedAt,
-            journal_id: t.journalId,
-          })),
-        )
-        .onConflict(['platform_id', 'external_trip_id'])
-        .ignore()
-        .returning('external_trip_id');
-      return inserted.length;
+      return insertTrips(
+        trips.map((t) => ({ ...t, connection })),
+        trx,
+      );
     },
+
+    insertTrips,
 
     async knownTripIds(platformId: string, externalTripIds: string[], trx: Knex.Transaction): Promise<Set<string>> {
       if (externalTripIds.length === 0) return new Set();

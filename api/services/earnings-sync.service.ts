@@ -1,10 +1,12 @@
 import type { Config } from '../config';
 import type { Db } from '../db/knex';
-import type { PlatformRepository } from '../db/platform.repository';
+import type { Connection, PlatformRepository } from '../db/platform.repository';
 import type { LedgerService } from './ledger.service';
-import { connectorFor } from './platform-connector.client';
+import { connectorFor, type ConnectorTrip } from './platform-connector.client';
 
 const PAGE_SIZE = 200;
+/** Platform pages fetched at once while preparing a batch. */
+const FETCH_CONCURRENCY = 8;
 
 export interface SyncResult {
   connectionId: string;
@@ -26,7 +28,117 @@ export function createEarningsSyncService(deps: {
 }) {
   const { db, platforms, ledger, config } = deps;
 
-  return {
+  const syncConnection = async (
+    connectionId: string,
+    onPage: (progress: { tripsCredited: number }) => void = () => undefined,
+  ): Promise<SyncResult> => service.syncConnection(connectionId, onPage);
+
+  /**
+   * Syncs many accounts with one transaction for all their first pages: pages are fetched in parallel, then every
+   * fresh trip of the batch is credited in one multi-row write (journals, trips, cursors). Accounts whose first page
+   * was full continue page by page; an account whose platform fails is reported and retried by the next run.
+   */
+  async function syncBatch(
+    connectionIds: string[],
+    onProgress: () => void = () => undefined,
+  ): Promise<{ results: SyncResult[]; failed: string[] }> {
+    const catalog = new Map((await platforms.list()).map((p) => [p.id, p]));
+    const connections = await platforms.findConnections(connectionIds);
+    const results = new Map<string, SyncResult>(
+      connectionIds.map((id) => [id, { connectionId: id, tripsCredited: 0, amountPaise: 0 }]),
+    );
+    const failed: string[] = [];
+    const live = connections.filter((c) => {
+      const skipped =
+        c.status !== 'connected'
+          ? 'disconnected'
+          : !catalog.get(c.platformId)?.enabled
+            ? 'platform_disabled'
+            : undefined;
+      if (skipped) results.get(c.id)!.skipped = skipped;
+      return !skipped;
+    });
+
+    const pages: Array<{ connection: Connection; trips: ConnectorTrip[]; nextCursor: string | null }> = [];
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: Math.min(FETCH_CONCURRENCY, live.length) }, async () => {
+        while (next < live.length) {
+          const connection = live[next++]!;
+          try {
+            const connector = connectorFor(catalog.get(connection.platformId)!, config.PLATFORM_CONNECTOR_URL);
+            pages.push({
+              connection,
+              ...(await connector.trips(connection.externalAccountId, connection.tripCursor, PAGE_SIZE)),
+            });
+          } catch {
+            failed.push(connection.id);
+          }
+          onProgress();
+        }
+      }),
+    );
+
+    const wallets = new Map<string, string>();
+    for (const workerId of new Set(pages.map((p) => p.connection.workerId))) {
+      wallets.set(workerId, (await ledger.walletOf(workerId)).id);
+    }
+    const settlements = new Map<string, string>();
+    for (const platformId of new Set(pages.map((p) => p.connection.platformId))) {
+      settlements.set(platformId, (await ledger.platformSettlementOf(platformId)).id);
+    }
+
+    await db.transaction(async (trx) => {
+      const all = pages.flatMap((p) => p.trips.map((trip) => ({ ...trip, connection: p.connection })));
+      const known = await platforms.knownTrips(
+        all.map((t) => [t.connection.platformId, t.externalTripId]),
+        trx,
+      );
+      const fresh = all.filter(
+        (t) =>
+          !known.has(`${t.connection.platformId}:${t.externalTripId}`) &&
+          Number.isSafeInteger(t.amountPaise) &&
+          t.amountPaise > 0,
+      );
+      const keyOf = (t: (typeof fresh)[number]) => `trip:${t.connection.platformId}:${t.externalTripId}`;
+      const journalIds = await ledger.postJournals(
+        fresh.map((t) => ({
+          idempotencyKey: keyOf(t),
+          kind: 'earning' as const,
+          postings: [
+            { accountId: settlements.get(t.connection.platformId)!, amountPaise: -t.amountPaise },
+            { accountId: wallets.get(t.connection.workerId)!, amountPaise: t.amountPaise },
+          ],
+          description: `${catalog.get(t.connection.platformId)!.name} trip ${t.externalTripId}`,
+          metadata: { platformId: t.connection.platformId, externalTripId: t.externalTripId },
+        })),
+        trx,
+      );
+      await platforms.insertTrips(
+        fresh.map((t) => ({ ...t, completedAt: new Date(t.completedAt), journalId: journalIds.get(keyOf(t))! })),
+        trx,
+      );
+      for (const page of pages) await platforms.saveCursor(page.connection.id, page.nextCursor, trx);
+      for (const t of fresh) {
+        const result = results.get(t.connection.id)!;
+        result.tripsCredited++;
+        result.amountPaise += t.amountPaise;
+      }
+    });
+
+    // Long histories: the rest of the feed, account by account.
+    for (const page of pages.filter((p) => p.trips.length === PAGE_SIZE)) {
+      const rest = await syncConnection(page.connection.id, onProgress);
+      const result = results.get(page.connection.id)!;
+      result.tripsCredited += rest.tripsCredited;
+      result.amountPaise += rest.amountPaise;
+    }
+    return { results: [...results.values()].filter((r) => !failed.includes(r.connectionId)), failed };
+  }
+
+  const service = {
+    syncBatch,
+
     async syncConnection(
       connectionId: string,
       onPage: (progress: { tripsCredited: number }) => void = () => undefined,
@@ -85,6 +197,7 @@ export function createEarningsSyncService(deps: {
       }
     },
   };
+  return service;
 }
 
 export type EarningsSyncService = ReturnType<typeof createEarningsSyncService>;

@@ -187,7 +187,23 @@ describe('platforms and earnings sync', () => {
     expect(journals!.count).toBe(trips!.count);
   });
 
-  it('an admin backfill syncs every account and reports accounts done / total', async () => {
+  it('an admin backfill syncs every account in batches and reports accounts done / total', async () => {
+    // A worker never synced before, on two platforms: the backfill's batch must credit exactly their feeds.
+    const fresh = await signInWorker(h.api.app);
+    await fundWorker(h, fresh, { earningsPaise: 10_000, plans: ['duo'] });
+    expect((await connect(fresh.token, 'rapido')).statusCode).toBe(201);
+    expect((await connect(fresh.token, 'ola')).statusCode).toBe(201);
+    const accounts = (await h.database.db('platform_connections').where({ worker_id: fresh.workerId })) as Array<{
+      platform_id: string;
+      external_account_id: string;
+    }>;
+    const slugs = new Map(
+      (await h.database.db('platforms').select('id', 'slug')).map((p: { id: string; slug: string }) => [p.id, p.slug]),
+    );
+    let expected = 0;
+    for (const a of accounts) expected += await feedTotal(slugs.get(a.platform_id)!, a.external_account_id);
+    const start = (await balance(fresh.token)).balancePaise;
+
     const admin = await signInAdmin(h.api.app);
     const started = await h.api.app.inject({
       method: 'POST',
