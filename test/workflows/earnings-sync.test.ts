@@ -238,6 +238,8 @@ describe('platforms and earnings sync', () => {
       state: 'completed',
       progress: { accountsDone: total, accountsTotal: total, failedAccounts: 0 },
     });
+    expect(expected).toBeGreaterThan(0);
+    expect((await balance(fresh.token)).balancePaise).toBe(start + expected);
     const unknown = await h.api.app.inject({
       method: 'GET',
       url: '/v1/admin/earnings-sync/earnings-backfill-nope',
