@@ -234,6 +234,8 @@ export function createLedgerService(deps: { db: Db; ledger: LedgerRepository }) 
           postings,
         };
       });
+      // By key: overlapping batches then meet their shared keys in the same order and cannot deadlock on them.
+      prepared.sort((a, b) => (a.idempotencyKey < b.idempotencyKey ? -1 : a.idempotencyKey > b.idempotencyKey ? 1 : 0));
       const ids = await trx.transaction(async (inner) => {
         const inserted = await ledger.insertJournals(prepared, inner);
         const skipped = prepared.filter((p) => !inserted.has(p.idempotencyKey));
