@@ -3,6 +3,7 @@ import {
   bearer,
   createHarness,
   fundWorker,
+  signInFundedWorker,
   postWithdrawal,
   signInAdmin,
   signInWorker,
@@ -17,13 +18,6 @@ describe('POST /v1/withdrawals', () => {
   });
   afterAll(() => h.close());
 
-  /** ₹50,000 earned and a Trio plan: money and two withdrawals today. */
-  const fundedWorker = async () => {
-    const worker = await signInWorker(h.api.app);
-    await fundWorker(h, worker, { earningsPaise: 5_000_000 });
-    return worker;
-  };
-
   const post = (token: string, key: string | undefined, payload: unknown) =>
     postWithdrawal(h.api.app, token, key, payload);
 
@@ -36,7 +30,7 @@ describe('POST /v1/withdrawals', () => {
   };
 
   it('creates a withdrawal and starts its workflow with the business id', async () => {
-    const worker = await fundedWorker();
+    const worker = await signInFundedWorker(h);
     const response = await post(worker.token, 'create-key-0001', { amountPaise: 250_000 });
     expect(response.statusCode).toBe(201);
     const body = response.json<{ id: string }>();
@@ -56,7 +50,7 @@ describe('POST /v1/withdrawals', () => {
   });
 
   it('returns the same withdrawal for the same key and starts nothing new', async () => {
-    const worker = await fundedWorker();
+    const worker = await signInFundedWorker(h);
     const first = await post(worker.token, 'same-key-0001', { amountPaise: 300_000 });
     const { id } = first.json<{ id: string }>();
     const handle = h.api.temporal.workflow.getHandle(withdrawalWorkflowId(id));
@@ -71,7 +65,7 @@ describe('POST /v1/withdrawals', () => {
   });
 
   it('creates exactly one withdrawal when the same key arrives many times at once', async () => {
-    const worker = await fundedWorker();
+    const worker = await signInFundedWorker(h);
     const responses = await Promise.all(
       Array.from({ length: 12 }, () => post(worker.token, 'race-key-0001', { amountPaise: 310_000 })),
     );
@@ -82,7 +76,7 @@ describe('POST /v1/withdrawals', () => {
   });
 
   it('refuses the same key with a different body, changing nothing', async () => {
-    const worker = await fundedWorker();
+    const worker = await signInFundedWorker(h);
     await post(worker.token, 'reused-key-01', { amountPaise: 300_000 });
     const response = await post(worker.token, 'reused-key-01', { amountPaise: 300_001 });
     expect(response.statusCode).toBe(422);
@@ -93,7 +87,7 @@ describe('POST /v1/withdrawals', () => {
   });
 
   it('scopes keys per worker: two workers may use the same key', async () => {
-    const [a, b] = await Promise.all([fundedWorker(), fundedWorker()]);
+    const [a, b] = await Promise.all([signInFundedWorker(h), signInFundedWorker(h)]);
     const [ra, rb] = await Promise.all([
       post(a.token, 'shared-key-01', { amountPaise: 200_000 }),
       post(b.token, 'shared-key-01', { amountPaise: 200_000 }),
@@ -106,7 +100,7 @@ describe('POST /v1/withdrawals', () => {
     ['below ₹200', 19_999],
     ['above ₹25,000', 2_500_001],
   ])('refuses an amount %s with the limits', async (_label, amountPaise) => {
-    const worker = await fundedWorker();
+    const worker = await signInFundedWorker(h);
     const response = await post(worker.token, 'bounds-key-01', { amountPaise });
     expect(response.statusCode).toBe(422);
     expect(response.json()).toMatchObject({
@@ -122,7 +116,7 @@ describe('POST /v1/withdrawals', () => {
     ['an amount as a string', 'string-key-01', { amountPaise: '30000' }],
     ['an unknown field', 'unknown-key-1', { amountPaise: 30_000, workerId: '00000000-0000-4000-8000-000000000000' }],
   ])('refuses %s', async (_label, key, payload) => {
-    const worker = await fundedWorker();
+    const worker = await signInFundedWorker(h);
     const response = await post(worker.token, key, payload);
     expect(response.statusCode).toBe(400);
     expect(response.json()).toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
@@ -159,7 +153,7 @@ describe('POST /v1/withdrawals', () => {
   );
 
   it('previews fees and the rule that would refuse, without changing anything', async () => {
-    const worker = await fundedWorker();
+    const worker = await signInFundedWorker(h);
     const preview = (amountPaise: number) =>
       h.api.app.inject({
         method: 'GET',
@@ -194,7 +188,7 @@ describe('POST /v1/withdrawals', () => {
   });
 
   it('shows the balance with the held amount and the allowance', async () => {
-    const worker = await fundedWorker();
+    const worker = await signInFundedWorker(h);
     await post(worker.token, 'balance-key-01', { amountPaise: 300_000 });
     const balance = await h.api.app.inject({ method: 'GET', url: '/v1/me/balance', headers: bearer(worker.token) });
     expect(balance.json()).toMatchObject({
@@ -223,15 +217,8 @@ describe('GET /v1/withdrawals/:id and admin reads', () => {
   });
   afterAll(() => h.close());
 
-  /** ₹50,000 earned and a Trio plan: money and two withdrawals today. */
-  const fundedWorker = async () => {
-    const worker = await signInWorker(h.api.app);
-    await fundWorker(h, worker, { earningsPaise: 5_000_000 });
-    return worker;
-  };
-
   it("shows a worker their own withdrawal and nobody else's", async () => {
-    const [owner, other] = await Promise.all([fundedWorker(), fundedWorker()]);
+    const [owner, other] = await Promise.all([signInFundedWorker(h), signInFundedWorker(h)]);
     const created = await postWithdrawal(h.api.app, owner.token, 'read-key-0001', { amountPaise: 45_000 });
     const { id } = created.json<{ id: string }>();
     const own = await h.api.app.inject({ method: 'GET', url: `/v1/withdrawals/${id}`, headers: bearer(owner.token) });
@@ -247,7 +234,7 @@ describe('GET /v1/withdrawals/:id and admin reads', () => {
   });
 
   it('gives admins the workflow id and a Temporal Web UI link', async () => {
-    const worker = await fundedWorker();
+    const worker = await signInFundedWorker(h);
     const admin = await signInAdmin(h.api.app);
     const created = await postWithdrawal(h.api.app, worker.token, 'admin-read-01', { amountPaise: 45_000 });
     const { id } = created.json<{ id: string }>();

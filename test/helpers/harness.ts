@@ -231,3 +231,12 @@ export async function fundWorker(
     if (response.statusCode !== 201) throw new Error(`plan purchase failed: ${response.body}`);
   }
 }
+
+/** A signed-in worker with ₹50,000 earned and a Trio plan: money, and two withdrawals today. */
+export async function signInFundedWorker(
+  h: Pick<Harness, 'api' | 'database'>,
+): Promise<{ token: string; workerId: string }> {
+  const worker = await signInWorker(h.api.app);
+  await fundWorker(h, worker, { earningsPaise: 5_000_000 });
+  return worker;
+}
