@@ -43,11 +43,18 @@ export async function syncWorkerEarningsWorkflow(input: { workerId: string }): P
 }
 
 /**
- * The scheduled sweep over every connected account on an enabled platform, in bounded batches; progress
- * (accounts done / total) is a query. Long sweeps continue as new and carry their progress along.
+ * The scheduled sweep over every connected account on an enabled platform, in bounded batches, a few at a time;
+ * progress (accounts done / total) is a query. Long sweeps continue as new and carry their progress along.
  */
 export async function syncAllEarningsWorkflow(
-  input: { batchSize: number; afterId?: string; progress?: SyncProgress } = { batchSize: 50 },
+  input: {
+    batchSize: number;
+    parallelBatches?: number;
+    /** Batches per run before continuing as new (keeps history small); an input so tests can make runs short. */
+    batchesPerRun?: number;
+    afterId?: string;
+    progress?: SyncProgress;
+  } = { batchSize: 50 },
 ): Promise<SyncProgress> {
   const progress: SyncProgress = input.progress ?? {
     accountsDone: 0,
@@ -58,12 +65,23 @@ export async function syncAllEarningsWorkflow(
   };
   setHandler(syncProgressQuery, () => progress);
   if (!input.progress) progress.accountsTotal = await countSyncableConnections();
+  const parallel = input.parallelBatches ?? 4;
   let afterId = input.afterId;
-  for (let batches = 0; batches < BATCHES_PER_RUN; batches++) {
-    const ids = await listSyncableConnections({ afterId, limit: input.batchSize });
-    if (ids.length === 0) return progress;
-    track(progress, await syncConnections({ connectionIds: ids }));
-    afterId = ids[ids.length - 1];
+  const batchesPerRun = input.batchesPerRun ?? BATCHES_PER_RUN;
+  for (let batches = 0; batches < batchesPerRun;) {
+    // The next few batches (disjoint id ranges), then sync them at once.
+    const wave: string[][] = [];
+    while (wave.length < parallel) {
+      const ids = await listSyncableConnections({ afterId, limit: input.batchSize });
+      if (ids.length === 0) break;
+      wave.push(ids);
+      afterId = ids[ids.length - 1];
+    }
+    if (wave.length === 0) return progress;
+    for (const outcome of await Promise.all(wave.map((ids) => syncConnections({ connectionIds: ids })))) {
+      track(progress, outcome);
+    }
+    batches += wave.length;
   }
-  return continueAsNew<typeof syncAllEarningsWorkflow>({ batchSize: input.batchSize, afterId, progress });
+  return continueAsNew<typeof syncAllEarningsWorkflow>({ ...input, parallelBatches: parallel, afterId, progress });
 }

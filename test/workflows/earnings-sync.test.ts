@@ -248,6 +248,44 @@ describe('platforms and earnings sync', () => {
     expect(unknown.statusCode).toBe(404);
   });
 
+  it('a long sweep continues as new and carries its progress across runs', async () => {
+    const everywhere = await signInWorker(h.api.app);
+    await fundWorker(h, everywhere, { earningsPaise: 20_000, plans: ['trio', 'solo'] });
+    for (const slug of ['zomato', 'blinkit', 'rapido', 'ola']) {
+      expect((await connect(everywhere.token, slug, '+919850000001')).statusCode).toBe(201);
+    }
+    const total = Number(
+      (
+        await h.database
+          .db('platform_connections as c')
+          .join('platforms as p', 'p.id', 'c.platform_id')
+          .where({ 'c.status': 'connected', 'p.enabled': true })
+          .count<Array<{ count: number }>>('* as count')
+      )[0]!.count,
+    );
+    expect(total).toBeGreaterThan(3);
+    const workflowId = `earnings-backfill-can-${randomUUID()}`;
+    const handle = await h.api.temporal.workflow.start('syncAllEarningsWorkflow', {
+      workflowId,
+      taskQueue: h.config.TEMPORAL_TASK_QUEUE,
+      args: [{ batchSize: 1, parallelBatches: 1, batchesPerRun: 1 }],
+    });
+    const progress = (await handle.result()) as SyncProgress;
+    expect(progress).toMatchObject({ accountsDone: total, accountsTotal: total, failedAccounts: 0 });
+    // The first run continued as new: the final result came from a later run of the same workflow id.
+    const { runId } = await h.api.temporal.workflow.getHandle(workflowId).describe();
+    expect(runId).not.toBe(handle.firstExecutionRunId);
+    // Every run keeps the short run length (one account per run), so there is a run per account.
+    // (Visibility may trail the runs by a moment, so look again for a few seconds before judging.)
+    let runs = 0;
+    for (const deadline = Date.now() + 5_000; Date.now() < deadline && runs < total;) {
+      runs = 0;
+      for await (const _run of h.api.temporal.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runs++;
+      if (runs < total) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(runs).toBeGreaterThanOrEqual(total);
+  });
+
   it('stops syncing a disabled platform and keeps the money already credited', async () => {
     const worker = await signInWorker(h.api.app);
     await fundWorker(h, worker, { earningsPaise: 10_000, plans: ['solo'] });
