@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import { inLockOrder, journalProblem, reversalOf, type PostingInput } from '../domain/journal';
 import { AppError, ErrorCode } from '../errors';
 import type { Db } from '../db/knex';
 import type { Hold, Journal, LedgerAccount, LedgerRepository, SystemAccountKind } from '../db/ledger.repository';
+import { fingerprintOf, replayOf } from './idempotency';
 
 export type JournalKind =
   | 'earning'
@@ -55,7 +55,7 @@ const rememberedFailures = new Set<ErrorCode>([
   ErrorCode.ALREADY_REVERSED,
 ]);
 
-const fingerprint = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('hex');
+const fingerprint = fingerprintOf;
 
 interface PgError {
   code?: string;
@@ -101,29 +101,22 @@ export function createLedgerService(deps: { db: Db; ledger: LedgerRepository }) 
     work: (trx: Knex.Transaction) => Promise<T>;
   }): Promise<{ result: T; replayed: boolean }> {
     const replay = async (): Promise<{ result: T; replayed: boolean } | undefined> => {
-      const existing = await args.find(args.trx);
-      if (!existing) return undefined;
-      if (existing.requestFingerprint !== args.fingerprint) {
-        throw new AppError(
-          ErrorCode.IDEMPOTENCY_KEY_REUSED,
-          'This idempotency key was used for a different ledger request',
-        );
-      }
-      return { result: existing, replayed: true };
+      const existing = replayOf(
+        await args.find(args.trx),
+        args.fingerprint,
+        'This idempotency key was used for a different ledger request',
+      );
+      return existing && { result: existing, replayed: true };
     };
     const earlier = await replay();
     if (earlier) return earlier;
     // Inside the caller's transaction: a second pool connection here could deadlock a busy pool.
-    const failure = await ledger.findFailure(args.key, args.trx);
-    if (failure) {
-      if (failure.requestFingerprint !== args.fingerprint) {
-        throw new AppError(
-          ErrorCode.IDEMPOTENCY_KEY_REUSED,
-          'This idempotency key was used for a different ledger request',
-        );
-      }
-      throw new AppError(failure.errorCode as ErrorCode, failure.message);
-    }
+    const failure = replayOf(
+      await ledger.findFailure(args.key, args.trx),
+      args.fingerprint,
+      'This idempotency key was used for a different ledger request',
+    );
+    if (failure) throw new AppError(failure.errorCode as ErrorCode, failure.message);
     try {
       // Nested in the caller's transaction this is a savepoint, so a refusal leaves the caller's work intact.
       const result = await (args.trx ? args.trx.transaction(args.work) : db.transaction(args.work));

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { Db } from '../db/knex';
 import type { Plan, PlanPurchase, PlanRepository } from '../db/plan.repository';
 import { istDay, istMonth, istMonthStart } from '../domain/ist';
 import { AppError, ErrorCode } from '../errors';
+import { fingerprintOf, replayOf } from './idempotency';
 import type { LedgerService } from './ledger.service';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -52,21 +52,15 @@ export function createPlanService(deps: { db: Db; plans: PlanRepository; ledger:
       planCode: string;
       idempotencyKey: string;
     }): Promise<{ purchase: PlanPurchase; replayed: boolean }> {
-      const requestFingerprint = createHash('sha256')
-        .update(JSON.stringify({ planCode: input.planCode }))
-        .digest('hex');
+      const requestFingerprint = fingerprintOf({ planCode: input.planCode });
       return db.transaction(async (trx) => {
         if (!(await plans.lockWorker(input.workerId, trx))) throw AppError.notFound('Worker');
-        const earlier = await plans.findByKey(input.workerId, input.idempotencyKey, trx);
-        if (earlier) {
-          if (earlier.requestFingerprint !== requestFingerprint) {
-            throw new AppError(
-              ErrorCode.IDEMPOTENCY_KEY_REUSED,
-              'This Idempotency-Key was already used for a different purchase',
-            );
-          }
-          return { purchase: earlier, replayed: true };
-        }
+        const earlier = replayOf(
+          await plans.findByKey(input.workerId, input.idempotencyKey, trx),
+          requestFingerprint,
+          'This Idempotency-Key was already used for a different purchase',
+        );
+        if (earlier) return { purchase: earlier, replayed: true };
         const plan = await plans.findPlan(input.planCode, trx);
         if (!plan) throw AppError.notFound('Plan');
 

@@ -63,7 +63,12 @@ export function createPlatformService(deps: {
       await connectorFor(platform, config.PLATFORM_CONNECTOR_URL).requestOtp(input.phone);
     },
 
-    async connect(input: { workerId: string; slug: string; phone: string; otp: string }): Promise<Connection> {
+    async connect(input: {
+      workerId: string;
+      slug: string;
+      phone: string;
+      otp: string;
+    }): Promise<Connection & { platform: Platform }> {
       const platform = await enabledPlatform(input.slug);
       let externalAccountId: string;
       try {
@@ -90,10 +95,11 @@ export function createPlatformService(deps: {
           );
         }
         try {
-          return await platforms.insertConnection(
+          const connection = await platforms.insertConnection(
             { workerId: input.workerId, platformId: platform.id, externalAccountId, planPurchaseId: slot },
             trx,
           );
+          return { ...connection, platform };
         } catch (err) {
           if ((err as { constraint?: string }).constraint === 'platform_connections_account_once') {
             throw new AppError(

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import type { Config } from '../config';
@@ -12,6 +12,7 @@ import { withdrawalCharges, type WithdrawalCharges } from '../domain/fees';
 import { istDay } from '../domain/ist';
 import { AppError, ErrorCode } from '../errors';
 import { withdrawalStatusChanged } from '../realtime/event-catalogue';
+import { fingerprintOf, replayOf } from './idempotency';
 import type { LedgerService } from './ledger.service';
 import {
   cancelProblem,
@@ -238,21 +239,15 @@ export function createWithdrawalService(deps: WithdrawalServiceDeps) {
       amountPaise: number;
       idempotencyKey: string;
     }): Promise<{ withdrawal: Withdrawal; replayed: boolean }> {
-      const requestFingerprint = createHash('sha256')
-        .update(JSON.stringify({ amountPaise: input.amountPaise }))
-        .digest('hex');
+      const requestFingerprint = fingerprintOf({ amountPaise: input.amountPaise });
       const { withdrawal, replayed } = await db.transaction(async (trx) => {
         if (!(await plans.lockWorker(input.workerId, trx))) throw AppError.notFound('Worker');
-        const earlier = await withdrawals.findByIdempotencyKey(input.workerId, input.idempotencyKey, trx);
-        if (earlier) {
-          if (earlier.requestFingerprint !== requestFingerprint) {
-            throw new AppError(
-              ErrorCode.IDEMPOTENCY_KEY_REUSED,
-              'This Idempotency-Key was already used for a different request; use a new key for a new withdrawal',
-            );
-          }
-          return { withdrawal: earlier, replayed: true };
-        }
+        const earlier = replayOf(
+          await withdrawals.findByIdempotencyKey(input.workerId, input.idempotencyKey, trx),
+          requestFingerprint,
+          'This Idempotency-Key was already used for a different request; use a new key for a new withdrawal',
+        );
+        if (earlier) return { withdrawal: earlier, replayed: true };
         const wallet = await ledger.walletOf(input.workerId, trx);
         const [insured, allowance, balance] = await Promise.all([
           plans.isInsured(input.workerId, trx),

@@ -121,10 +121,12 @@ const platformRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (request, reply) => {
-      const workerId = requireWorker(request);
-      const connection = await platforms.connect({ workerId, slug: request.params.slug, ...request.body });
-      const view = (await platforms.connections(workerId)).find((c) => c.id === connection.id)!;
-      return reply.status(201).send(toConnectionView(view));
+      const connection = await platforms.connect({
+        workerId: requireWorker(request),
+        slug: request.params.slug,
+        ...request.body,
+      });
+      return reply.status(201).send(toConnectionView(connection));
     },
   );
 
