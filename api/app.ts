@@ -3,9 +3,12 @@ import type { Client } from '@temporalio/client';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Redis } from 'ioredis';
-import type { Config } from './config';
+import { assertApiConfig, type Config } from './config';
 import { ErrorCode } from './errors';
+import { createAuditRepository } from './db/audit.repository';
 import { createIdentityRepository } from './db/identity.repository';
+import { createSessionRepository } from './db/session.repository';
+import { createSignInCodeRepository } from './db/sign-in-code.repository';
 import { createLedgerRepository } from './db/ledger.repository';
 import { createPlanRepository } from './db/plan.repository';
 import { createPlatformRepository } from './db/platform.repository';
@@ -16,6 +19,7 @@ import { createWithdrawalRepository } from './db/withdrawal.repository';
 import authPlugin from './plugins/auth';
 import errorHandler, { sendError } from './plugins/error-handler';
 import openapi from './plugins/openapi';
+import security from './plugins/security';
 import { installValidators } from './plugins/validation';
 import { createOutboxRelay } from './realtime/outbox-relay';
 import { createSocketServer } from './realtime/socket-server';
@@ -24,13 +28,23 @@ import adminEarningsSyncRoutes from './routes/admin/earnings-sync';
 import adminLedgerRoutes from './routes/admin/ledger';
 import adminPlatformRoutes from './routes/admin/platforms';
 import adminWithdrawalRoutes from './routes/admin/withdrawals';
-import devAuthRoutes from './routes/dev-auth';
+import adminRosterRoutes from './routes/admin/admins';
+import adminAuditRoutes from './routes/admin/audit';
+import adminAuthRoutes from './routes/admin/auth';
+import authRoutes from './routes/auth';
+import devMailboxRoutes from './routes/dev-mailbox';
 import healthRoutes from './routes/health';
 import planRoutes from './routes/plans';
 import platformRoutes from './routes/platforms';
 import payoutWebhookRoutes from './routes/webhooks/payout-rail';
 import withdrawalRoutes from './routes/withdrawals';
+import { createSecretBox } from './security/secret-box';
+import { createTotp } from './security/totp';
 import { createAccessTokenService } from './services/access-token.service';
+import { createAdminAuthService } from './services/admin-auth.service';
+import { createDevMailbox, createSmtpSender, type MessageSender } from './services/message-delivery';
+import { createSessionService } from './services/session.service';
+import { createWorkerSignInService } from './services/worker-sign-in.service';
 import { createLedgerService } from './services/ledger.service';
 import { createPlanService } from './services/plan.service';
 import { createPlatformAdminService } from './services/platform-admin.service';
@@ -75,12 +89,57 @@ export function fastifyOptions(config: Pick<Config, 'LOG_LEVEL'>): FastifyServer
 export default fp(
   async function gigbitApp(fastify: FastifyInstance, deps: AppDeps) {
     const { config, db, temporal, redis } = deps;
+    assertApiConfig(config);
 
     const tokens = createAccessTokenService({
       secret: config.ACCESS_TOKEN_SECRET,
       ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
     });
     const identities = createIdentityRepository(db);
+    const audit = createAuditRepository(db);
+    const sessionRepository = createSessionRepository(db);
+    const sessions = createSessionService({
+      db,
+      sessions: sessionRepository,
+      audit,
+      tokens,
+      refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+    });
+    // Codes go by SMTP when configured; in development everything else lands in the dev mailbox. Production has
+    // no SMS gateway yet, so phone sign-in there answers 503 and points to email.
+    const devMailbox = config.isDevelopment ? createDevMailbox() : undefined;
+    const smtp = config.SMTP_URL ? createSmtpSender({ url: config.SMTP_URL, from: config.MAIL_FROM }) : undefined;
+    const senders: { email?: MessageSender; sms?: MessageSender } = { email: smtp ?? devMailbox, sms: devMailbox };
+    const workerSignIn = createWorkerSignInService({
+      db,
+      codes: createSignInCodeRepository(db),
+      identities,
+      sessions,
+      audit,
+      senders,
+      rules: {
+        ttlSeconds: config.SIGN_IN_CODE_TTL_SECONDS,
+        maxAttempts: config.SIGN_IN_CODE_MAX_ATTEMPTS,
+        sendsPerHour: config.SIGN_IN_CODE_SENDS_PER_HOUR,
+        resendSeconds: config.SIGN_IN_CODE_RESEND_SECONDS,
+      },
+      dataKey: config.DATA_ENCRYPTION_KEY,
+    });
+    const adminAuth = createAdminAuthService({
+      db,
+      identities,
+      sessionRepository,
+      sessions,
+      audit,
+      totp: createTotp({ issuer: 'GigBit' }),
+      totpBox: createSecretBox(config.DATA_ENCRYPTION_KEY, 'admin-totp'),
+      rules: {
+        passwordLog2Cost: config.PASSWORD_HASH_LOG2_COST,
+        maxFailedSignIns: config.ADMIN_MAX_FAILED_SIGN_INS,
+        lockoutMs: config.ADMIN_LOCKOUT_MS,
+        challengeTtlSeconds: 5 * 60,
+      },
+    });
     const outbox = createOutboxRepository(db);
     const ledger = createLedgerService({ db, ledger: createLedgerRepository(db) });
     const planRepository = createPlanRepository(db);
@@ -110,7 +169,15 @@ export default fp(
       void reply.header('x-request-id', request.id);
     });
     await fastify.register(errorHandler);
-    await fastify.register(authPlugin, { tokens });
+    await fastify.register(authPlugin, { sessions, audit });
+    await fastify.register(security, {
+      corsOrigins: config.corsOrigins,
+      redis,
+      redisKeyPrefix: config.REDIS_KEY_PREFIX,
+      signInPerIpPer15Min: config.RATE_LIMIT_SIGN_IN_PER_IP,
+      moneyPerMinute: config.RATE_LIMIT_MONEY_PER_MINUTE,
+      uploadsPerMinute: config.RATE_LIMIT_UPLOADS_PER_MINUTE,
+    });
     await fastify.register(openapi);
 
     const checks: Record<string, () => Promise<unknown>> = {
@@ -123,7 +190,11 @@ export default fp(
     };
     if (redis) checks.redis = () => redis.ping();
     await fastify.register(healthRoutes, { checks });
-    if (!config.isProduction) await fastify.register(devAuthRoutes, { identities, tokens });
+    if (devMailbox) await fastify.register(devMailboxRoutes, { mailbox: devMailbox });
+    await fastify.register(authRoutes, { signIn: workerSignIn, sessions });
+    await fastify.register(adminAuthRoutes, { adminAuth, identities });
+    await fastify.register(adminRosterRoutes, { adminAuth, identities });
+    await fastify.register(adminAuditRoutes, { audit });
     await fastify.register(planRoutes, { plans });
     await fastify.register(platformRoutes, { platforms, logos: platformAdmin });
     await fastify.register(withdrawalRoutes, { withdrawals });
@@ -136,7 +207,7 @@ export default fp(
 
     const sockets = createSocketServer({
       httpServer: fastify.server,
-      tokens,
+      authenticate: (token) => sessions.authenticate(token),
       redis,
       redisKeyPrefix: config.REDIS_KEY_PREFIX,
     });
@@ -153,6 +224,7 @@ export default fp(
     fastify.addHook('onClose', async () => {
       await relay.stop();
       await sockets.close();
+      smtp?.close();
     });
   },
   { name: 'gigbit-app' },

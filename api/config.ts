@@ -15,9 +15,8 @@ const Port = (defaultValue: number, description: string) =>
 
 export const EnvSchema = Type.Object({
   // Production unless said otherwise: a forgotten NODE_ENV must never expose development-only routes.
-  NODE_ENV: Type.Union([Type.Literal('development'), Type.Literal('test'), Type.Literal('production')], {
-    default: 'production',
-  }),
+  // Development mode adds the dev mailbox (sign-in codes shown on a page instead of sent); tests run in it too.
+  NODE_ENV: Type.Union([Type.Literal('development'), Type.Literal('production')], { default: 'production' }),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
     { default: 'info' },
@@ -44,7 +43,52 @@ export const EnvSchema = Type.Object({
   TEMPORAL_UI_URL: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:8233' }),
 
   ACCESS_TOKEN_SECRET: Type.String({ minLength: 32, description: 'HMAC key for access tokens (≥ 32 chars)' }),
-  ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 60, default: 900 }),
+  ACCESS_TOKEN_TTL_SECONDS: Type.Integer({ minimum: 60, default: 900, description: 'Access token life (15 min)' }),
+  REFRESH_TOKEN_TTL_SECONDS: Type.Integer({
+    minimum: 300,
+    default: 30 * 24 * 60 * 60,
+    description: 'Session life without use (30 days); every refresh rotates the token',
+  }),
+  DATA_ENCRYPTION_KEY: Type.String({
+    minLength: 32,
+    description: 'Key for secrets stored in the database (admin TOTP seeds), ≥ 32 chars',
+  }),
+  PASSWORD_HASH_LOG2_COST: Type.Integer({
+    minimum: 14,
+    maximum: 20,
+    default: 15,
+    description: 'scrypt cost N = 2^value for admin passwords',
+  }),
+  SIGN_IN_CODE_TTL_SECONDS: Type.Integer({ minimum: 60, default: 600, description: 'One-time code life (10 min)' }),
+  SIGN_IN_CODE_MAX_ATTEMPTS: Type.Integer({ minimum: 1, default: 5, description: 'Wrong tries before a code dies' }),
+  SIGN_IN_CODE_SENDS_PER_HOUR: Type.Integer({
+    minimum: 1,
+    default: 5,
+    description: 'Codes sent per identity per hour',
+  }),
+  SIGN_IN_CODE_RESEND_SECONDS: Type.Integer({ minimum: 0, default: 30, description: 'Wait before another code' }),
+  ADMIN_MAX_FAILED_SIGN_INS: Type.Integer({ minimum: 1, default: 5, description: 'Failures before a lockout' }),
+  ADMIN_LOCKOUT_MS: Milliseconds(15 * 60 * 1000, 'How long an admin account stays locked'),
+  RATE_LIMIT_SIGN_IN_PER_IP: Type.Integer({
+    minimum: 1,
+    default: 30,
+    description: 'Sign-in requests per IP per 15 minutes (mobile carriers share IPs: keep it generous)',
+  }),
+  RATE_LIMIT_MONEY_PER_MINUTE: Type.Integer({
+    minimum: 1,
+    default: 30,
+    description: 'Money-moving requests per caller',
+  }),
+  RATE_LIMIT_UPLOADS_PER_MINUTE: Type.Integer({ minimum: 1, default: 10, description: 'Uploads per caller' }),
+  CORS_ORIGINS: Type.String({
+    pattern: '^(https?://[^\\s,]+)?(,https?://[^\\s,]+)*$',
+    default: '',
+    description: 'Comma-separated browser origins allowed to call the API; empty allows none',
+  }),
+  SMTP_URL: Type.Optional(
+    Type.String({ pattern: '^smtps?://', description: 'Mail server for sign-in codes; required in production' }),
+  ),
+  MAIL_FROM: Type.String({ minLength: 3, default: 'GigBit <no-reply@gigbit.in>' }),
 
   OUTBOX_POLL_INTERVAL_MS: Milliseconds(1000, 'Relay poll period; LISTEN/NOTIFY wakes it sooner'),
   OUTBOX_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 10000, default: 200 }),
@@ -94,6 +138,7 @@ export type Env = Static<typeof EnvSchema>;
 export interface Config extends Env {
   isProduction: boolean;
   isDevelopment: boolean;
+  corsOrigins: string[];
   temporalWorkflowUrl: (workflowId: string) => string;
 }
 
@@ -129,13 +174,21 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     ...env,
     isProduction: env.NODE_ENV === 'production',
     isDevelopment: env.NODE_ENV === 'development',
+    corsOrigins: env.CORS_ORIGINS.split(',').filter(Boolean),
     temporalWorkflowUrl: (workflowId) =>
       `${uiBase}/namespaces/${encodeURIComponent(env.TEMPORAL_NAMESPACE)}/workflows/${encodeURIComponent(workflowId)}`,
   };
 }
 
+/** What only the API process needs: it sends sign-in codes, so production must have a mail server. */
+export function assertApiConfig(config: Config): void {
+  if (config.isProduction && !config.SMTP_URL) {
+    throw new ConfigError(['SMTP_URL: required in production (sign-in codes must be delivered)']);
+  }
+}
+
 function redact(key: string, value: string): string {
-  return /SECRET|PASSWORD|URL/.test(key) ? `${value.slice(0, 4)}…` : value;
+  return /SECRET|PASSWORD|KEY|URL/.test(key) ? `${value.slice(0, 4)}…` : value;
 }
 
 /** Loads `.env` from the working directory when present; real environment variables win over the file. */

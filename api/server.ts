@@ -2,7 +2,7 @@ import closeWithGrace from 'close-with-grace';
 import Fastify from 'fastify';
 import { Redis } from 'ioredis';
 import gigbitApp, { fastifyOptions } from './app';
-import { loadConfig, loadDotEnvFile, reportFatal } from './config';
+import { assertApiConfig, loadConfig, loadDotEnvFile, reportFatal } from './config';
 import { createDb } from './db/knex';
 import { createTemporalClient } from './temporal/client';
 
@@ -10,6 +10,7 @@ import { createTemporalClient } from './temporal/client';
 async function main(): Promise<void> {
   loadDotEnvFile();
   const config = loadConfig();
+  assertApiConfig(config);
   const db = createDb(config, 'gigbit-api');
   const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 }) : undefined;
   const temporal = createTemporalClient(config);

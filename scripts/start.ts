@@ -21,6 +21,7 @@ const say = (line: string) => console.log(`[gigbit] ${line}`);
 
 interface LocalSecrets {
   accessTokenSecret: string;
+  dataEncryptionKey: string;
   postgresPassword: string;
   payoutRailWebhookSecret: string;
 }
@@ -31,6 +32,7 @@ function localSecrets(): LocalSecrets {
   const stored = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<LocalSecrets>) : {};
   const secrets: LocalSecrets = {
     accessTokenSecret: stored.accessTokenSecret ?? randomBytes(32).toString('hex'),
+    dataEncryptionKey: stored.dataEncryptionKey ?? randomBytes(32).toString('hex'),
     postgresPassword: stored.postgresPassword ?? randomBytes(16).toString('hex'),
     payoutRailWebhookSecret: stored.payoutRailWebhookSecret ?? randomBytes(32).toString('hex'),
   };
@@ -44,6 +46,7 @@ async function main(): Promise<void> {
   const secrets = localSecrets();
   const env: Record<string, string | undefined> = { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'development' };
   env.ACCESS_TOKEN_SECRET ??= secrets.accessTokenSecret;
+  env.DATA_ENCRYPTION_KEY ??= secrets.dataEncryptionKey;
   env.PAYOUT_RAIL_WEBHOOK_SECRET ??= secrets.payoutRailWebhookSecret;
   // Without a real rail configured, the simulated bank/UPI rail runs beside the platform.
   const simulateRail = !env.PAYOUT_RAIL_URL;

@@ -3,7 +3,7 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
 import { Server } from 'socket.io';
 import type { OutboxEvent } from '../db/outbox.repository';
-import type { AccessTokenService, Principal } from '../services/access-token.service';
+import type { Principal } from '../services/access-token.service';
 import { EVENT_CATALOGUE_VERSION, type EventEnvelope } from './event-catalogue';
 
 export const rooms = {
@@ -18,7 +18,8 @@ export const rooms = {
  */
 export function createSocketServer(options: {
   httpServer: HttpServer;
-  tokens: AccessTokenService;
+  /** The REST API's own check: signature, expiry and a live session. */
+  authenticate: (token: unknown) => Promise<Principal | undefined>;
   redis?: Redis;
   redisKeyPrefix: string;
 }) {
@@ -30,10 +31,14 @@ export function createSocketServer(options: {
 
   io.use((socket, next) => {
     const auth = socket.handshake.auth as { token?: unknown } | undefined;
-    const principal = options.tokens.verify(auth?.token);
-    if (!principal) return next(new Error('unauthenticated'));
-    socket.data = { principal };
-    next();
+    options.authenticate(auth?.token).then(
+      (principal) => {
+        if (!principal) return next(new Error('unauthenticated'));
+        socket.data = { principal };
+        next();
+      },
+      () => next(new Error('unavailable')),
+    );
   });
 
   io.on('connection', (socket) => {

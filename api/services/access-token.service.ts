@@ -1,13 +1,22 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { AdminRole } from '../db/identity.repository';
 
-/** Who is calling: derived from a verified token only, never from a body or path. */
-export type Principal = { kind: 'worker'; workerId: string } | { kind: 'admin'; adminId: string; role: AdminRole };
+/**
+ * Who is calling: derived from a verified token and its live session only, never from a body or path.
+ * An admin's role is read from the database with the session, so a role change applies to the next request.
+ */
+export type Principal =
+  | { kind: 'worker'; workerId: string; sessionId: string }
+  | { kind: 'admin'; adminId: string; role: AdminRole; sessionId: string };
 
-interface Claims {
+/** What an access token asserts; the session it names must still be live (see session.service). */
+export interface TokenClaims {
   sub: string;
   kind: Principal['kind'];
-  role?: AdminRole;
+  sid: string;
+}
+
+interface Claims extends TokenClaims {
   iat: number;
   exp: number;
 }
@@ -15,26 +24,29 @@ interface Claims {
 const encode = (value: string | Buffer) => Buffer.from(value).toString('base64url');
 
 /**
- * Compact HMAC-SHA256 access tokens (`<claims>.<signature>`, both base64url). The identity issue adds rotating
- * refresh tokens on top; access tokens stay short-lived and stateless.
+ * Compact HMAC-SHA256 access tokens (`<claims>.<signature>`, both base64url), 15 minutes by default. They name
+ * their session; rotating refresh tokens (session.service) renew them.
  */
 export function createAccessTokenService(options: { secret: string; ttlSeconds: number; now?: () => number }) {
   const now = options.now ?? Date.now;
   const sign = (body: string) => createHmac('sha256', options.secret).update(body).digest();
 
   return {
-    issue(principal: Principal): { token: string; expiresAt: Date } {
+    issue(subject: TokenClaims): { token: string; expiresAt: Date } {
       const iat = Math.floor(now() / 1000);
-      const claims: Claims =
-        principal.kind === 'worker'
-          ? { sub: principal.workerId, kind: 'worker', iat, exp: iat + options.ttlSeconds }
-          : { sub: principal.adminId, kind: 'admin', role: principal.role, iat, exp: iat + options.ttlSeconds };
+      const claims: Claims = {
+        sub: subject.sub,
+        kind: subject.kind,
+        sid: subject.sid,
+        iat,
+        exp: iat + options.ttlSeconds,
+      };
       const body = encode(JSON.stringify(claims));
       return { token: `${body}.${encode(sign(body))}`, expiresAt: new Date(claims.exp * 1000) };
     },
 
-    /** Returns the principal for a valid, unexpired token and undefined for anything else. */
-    verify(token: unknown): Principal | undefined {
+    /** Returns the claims of a validly signed, unexpired token and undefined for anything else. */
+    verify(token: unknown): TokenClaims | undefined {
       if (typeof token !== 'string' || token.length > 2048) return undefined;
       const [body, signature, extra] = token.split('.');
       if (!body || !signature || extra !== undefined) return undefined;
@@ -50,9 +62,8 @@ export function createAccessTokenService(options: { secret: string; ttlSeconds: 
       if (typeof claims.sub !== 'string' || typeof claims.exp !== 'number' || claims.exp * 1000 <= now()) {
         return undefined;
       }
-      if (claims.kind === 'worker') return { kind: 'worker', workerId: claims.sub };
-      if (claims.kind === 'admin' && claims.role) return { kind: 'admin', adminId: claims.sub, role: claims.role };
-      return undefined;
+      if (typeof claims.sid !== 'string' || (claims.kind !== 'worker' && claims.kind !== 'admin')) return undefined;
+      return { sub: claims.sub, kind: claims.kind, sid: claims.sid };
     },
   };
 }

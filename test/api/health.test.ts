@@ -1,9 +1,10 @@
 import Fastify from 'fastify';
 import authPlugin from '../../api/plugins/auth';
-import { createAccessTokenService } from '../../api/services/access-token.service';
+import type { AuditRepository } from '../../api/db/audit.repository';
+import type { SessionService } from '../../api/services/session.service';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { testEnvironment } from '../helpers/environment';
-import { startApi, testConfig, TEST_SECRET, type ApiInstance } from '../helpers/harness';
+import { startApi, testConfig, type ApiInstance } from '../helpers/harness';
 
 describe('health and readiness', () => {
   let database: TestDatabase;
@@ -44,16 +45,27 @@ describe('health and readiness', () => {
     });
   });
 
-  it('has no development sign-in in production mode', async () => {
-    const { app } = await api({ NODE_ENV: 'production' });
-    for (const url of ['/v1/dev/workers/sign-in', '/v1/dev/admins/sign-in']) {
+  it('has no development routes in production mode', async () => {
+    const { app } = await api({ NODE_ENV: 'production', SMTP_URL: 'smtp://127.0.0.1:1' });
+    for (const [method, url] of [
+      ['POST', '/v1/dev/workers/sign-in'],
+      ['POST', '/v1/dev/admins/sign-in'],
+      ['GET', '/v1/dev/mailbox'],
+      ['GET', '/dev/mailbox'],
+    ] as const) {
       const response = await app.inject({
-        method: 'POST',
+        method,
         url,
-        payload: { phone: '+919876543210', username: 'ops.x' },
+        payload: method === 'POST' ? { phone: '+919876543210' } : undefined,
       });
       expect(response.statusCode).toBe(404);
     }
+    // No SMS gateway in production yet: a phone sign-in is refused plainly, and nothing is stored.
+    const sms = await app.inject({ method: 'POST', url: '/v1/auth/codes', payload: { phone: '+919876543210' } });
+    expect(sms.statusCode).toBe(503);
+    expect(sms.json()).toMatchObject({
+      error: { code: 'DEPENDENCY_UNAVAILABLE', message: expect.stringMatching(/email/) },
+    });
   });
 
   it('is not ready, naming the failing dependency, when Temporal does not answer', async () => {
@@ -71,8 +83,13 @@ describe('health and readiness', () => {
 describe('route access rules', () => {
   it('refuses to boot when a route declares no access rule', async () => {
     const app = Fastify();
-    await app.register(authPlugin, { tokens: createAccessTokenService({ secret: TEST_SECRET, ttlSeconds: 60 }) });
-    expect(() => app.get('/v1/forgotten', async () => ({}))).toThrow('GET /v1/forgotten declares no access rule');
+    // The check runs at registration: these dependencies are never called.
+    const sessions = { authenticate: () => Promise.resolve(undefined) } as unknown as SessionService;
+    await app.register(authPlugin, { sessions, audit: {} as AuditRepository });
+    expect(() => app.get('/v1/forgotten', async () => ({}))).toThrow('GET /v1/forgotten declares no valid access rule');
+    expect(() => app.get('/v1/typo', { config: { access: 'admin' as 'public' } }, async () => ({}))).toThrow(
+      'declares no valid access rule',
+    );
     await app.close();
   });
 });

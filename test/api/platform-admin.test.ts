@@ -12,7 +12,7 @@ describe('platform catalog administration', () => {
   let adminToken: string;
   beforeAll(async () => {
     h = await createHarness({ env: { LOGO_MAX_BYTES: '2048' } });
-    adminToken = (await signInAdmin(h.api.app)).token;
+    adminToken = (await signInAdmin(h.api.app, 'senior_approver')).token;
   });
   afterAll(() => h.close());
 

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { baseProcessEnv, testEnvironment } from '../helpers/environment';
-import { TEST_RAIL_SECRET, TEST_SECRET } from '../helpers/harness';
+import { TEST_DATA_KEY, TEST_RAIL_SECRET, TEST_SECRET } from '../helpers/harness';
 import { freePort } from '../global-setup';
 
 const root = path.resolve(__dirname, '../..');
@@ -63,8 +63,9 @@ describe('process entries', () => {
       TEMPORAL_ADDRESS: testEnvironment().temporalAddress,
       ACCESS_TOKEN_SECRET: TEST_SECRET,
       PAYOUT_RAIL_WEBHOOK_SECRET: TEST_RAIL_SECRET,
+      DATA_ENCRYPTION_KEY: TEST_DATA_KEY,
       API_PORT: String(port),
-      NODE_ENV: 'test',
+      NODE_ENV: 'development',
     });
     await waitFor(
       async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.ok === true,
@@ -83,6 +84,7 @@ describe('process entries', () => {
       TEMPORAL_TASK_QUEUE: `process-test-${process.pid}`,
       ACCESS_TOKEN_SECRET: TEST_SECRET,
       PAYOUT_RAIL_WEBHOOK_SECRET: TEST_RAIL_SECRET,
+      DATA_ENCRYPTION_KEY: TEST_DATA_KEY,
       LOG_LEVEL: 'info',
     });
     await waitFor(() => worker.output().includes("state: 'RUNNING'"), 'worker RUNNING');

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,18 +11,25 @@ import { loadConfig, type Config } from '../../api/config';
 import { createTemporalClient } from '../../api/temporal/client';
 import { createGigbitWorker } from '../../activities/create-worker';
 import { startPayoutRailSimulator, type PayoutRailSimulator } from '../../simulators/payout-rail';
+import { authenticator } from 'otplib';
+import { createIdentityRepository, type AdminRole } from '../../api/db/identity.repository';
 import { createLedgerRepository } from '../../api/db/ledger.repository';
+import { hashPassword } from '../../api/security/password-hash';
+import { createSecretBox } from '../../api/security/secret-box';
 import { createLedgerService } from '../../api/services/ledger.service';
 import { createTestDatabase, type TestDatabase } from './database';
 import { testEnvironment } from './environment';
 
-export const TEST_SECRET = 'test-secret-that-is-at-least-32-characters-long';
-export const TEST_RAIL_SECRET = 'test-rail-webhook-secret-of-32-characters-or-more';
+// Fresh per test process: no key material is ever written into the repository (test/unit/secrets-scan.test.ts).
+export const TEST_SECRET = randomBytes(32).toString('hex');
+export const TEST_RAIL_SECRET = randomBytes(32).toString('hex');
+export const TEST_DATA_KEY = randomBytes(32).toString('hex');
 
 export function testConfig(database: TestDatabase, overrides: Record<string, string> = {}): Config {
   const env = testEnvironment();
   return loadConfig({
-    NODE_ENV: 'test',
+    // Development mode: sign-in codes are read from the dev mailbox, as a developer would.
+    NODE_ENV: 'development',
     LOG_LEVEL: 'silent',
     API_PORT: '0',
     DATABASE_URL: database.url,
@@ -31,6 +38,11 @@ export function testConfig(database: TestDatabase, overrides: Record<string, str
     TEMPORAL_TASK_QUEUE: `gigbit-test-${randomUUID()}`,
     ACCESS_TOKEN_SECRET: TEST_SECRET,
     PAYOUT_RAIL_WEBHOOK_SECRET: TEST_RAIL_SECRET,
+    DATA_ENCRYPTION_KEY: TEST_DATA_KEY,
+    // Every test request comes from 127.0.0.1 and the concurrency tests fire 50 requests at once; the limits
+    // themselves are tested with their own small values (test/api/identity.test.ts).
+    RATE_LIMIT_SIGN_IN_PER_IP: '100000',
+    RATE_LIMIT_MONEY_PER_MINUTE: '100000',
     PAYOUT_STATUS_POLL_MS: '200',
     UPLOAD_DIR: mkdtempSync(path.join(os.tmpdir(), 'gigbit-uploads-')),
     OUTBOX_POLL_INTERVAL_MS: '200',
@@ -52,6 +64,9 @@ export interface StartApiOptions {
   beforeRegister?: (app: FastifyInstance) => void;
 }
 
+/** What the sign-in helpers need to know about an app they are handed. */
+const appContexts = new WeakMap<FastifyInstance, { config: Config; database: TestDatabase }>();
+
 export async function startApi(
   config: Config,
   database: TestDatabase,
@@ -62,6 +77,7 @@ export async function startApi(
   const app = Fastify(fastifyOptions(config));
   options.beforeRegister?.(app);
   await app.register(gigbitApp, { config, db: database.db, temporal: temporal.client, redis });
+  appContexts.set(app, { config, database });
   let url = '';
   if (options.listen) url = await app.listen({ host: '127.0.0.1', port: 0 });
   else await app.ready();
@@ -161,28 +177,97 @@ export async function createHarness(
 
 let phoneCounter = 0;
 
-export async function signInWorker(app: FastifyInstance, phone?: string): Promise<{ token: string; workerId: string }> {
-  const response = await app.inject({
-    method: 'POST',
-    url: '/v1/dev/workers/sign-in',
-    payload: {
-      phone:
-        phone ?? `+9190000${String(process.pid % 1000).padStart(3, '0')}${String(++phoneCounter).padStart(3, '0')}`,
-    },
-  });
-  if (response.statusCode !== 200) throw new Error(`worker sign-in failed: ${response.body}`);
-  const body = response.json<{ accessToken: string; subjectId: string }>();
-  return { token: body.accessToken, workerId: body.subjectId };
+/** A phone number no other test process uses. */
+export function uniquePhone(): string {
+  return `+9190000${String(process.pid % 1000).padStart(3, '0')}${String(++phoneCounter).padStart(3, '0')}`;
 }
 
+/** The newest one-time code the dev mailbox holds for an address or phone number. */
+export async function codeFromMailbox(app: FastifyInstance, to: string): Promise<string> {
+  const response = await app.inject({ method: 'GET', url: `/v1/dev/mailbox?to=${encodeURIComponent(to)}` });
+  const text = response.json<{ messages: Array<{ text: string }> }>().messages[0]?.text ?? '';
+  const code = /\b(\d{6})\b/.exec(text)?.[1];
+  if (!code) throw new Error(`no sign-in code in the dev mailbox for ${to}: ${response.body}`);
+  return code;
+}
+
+export interface SignedInWorker {
+  token: string;
+  workerId: string;
+  refreshToken: string;
+  phone: string;
+}
+
+/** The real one-time-code sign-in: ask for a code, read it from the dev mailbox, sign in. */
+export async function signInWorker(app: FastifyInstance, phone = uniquePhone()): Promise<SignedInWorker> {
+  const sent = await app.inject({ method: 'POST', url: '/v1/auth/codes', payload: { phone } });
+  if (sent.statusCode !== 202) throw new Error(`code request failed: ${sent.body}`);
+  const code = await codeFromMailbox(app, phone);
+  const response = await app.inject({ method: 'POST', url: '/v1/auth/sign-in', payload: { phone, code } });
+  if (response.statusCode !== 200) throw new Error(`worker sign-in failed: ${response.body}`);
+  const body = response.json<{ accessToken: string; subjectId: string; refreshToken: string }>();
+  return { token: body.accessToken, workerId: body.subjectId, refreshToken: body.refreshToken, phone };
+}
+
+export interface AdminAccount {
+  adminId: string;
+  username: string;
+  password: string;
+  totpSecret: string;
+}
+
+/** An admin as the CLI or a superadmin would create one: password and authenticator seed. */
+export async function createAdminAccount(
+  app: FastifyInstance,
+  role: AdminRole = 'approver',
+  extra: { email?: string; phone?: string } = {},
+): Promise<AdminAccount> {
+  const context = appContexts.get(app);
+  if (!context) throw new Error('createAdminAccount needs an app started by startApi');
+  const username = `ops.${randomUUID().slice(0, 8)}`;
+  const password = randomBytes(12).toString('base64url');
+  const totpSecret = authenticator.generateSecret(20);
+  const admin = await createIdentityRepository(context.database.db).createAdmin({
+    username,
+    role,
+    passwordHash: await hashPassword(password, context.config.PASSWORD_HASH_LOG2_COST),
+    totpSecretEncrypted: createSecretBox(context.config.DATA_ENCRYPTION_KEY, 'admin-totp').seal(totpSecret),
+    ...extra,
+  });
+  if (!admin) throw new Error('admin creation failed');
+  return { adminId: admin.id, username, password, totpSecret };
+}
+
+/** The real two-step admin sign-in: password, then the current authenticator code. */
+export async function signInAs(
+  app: FastifyInstance,
+  account: AdminAccount,
+): Promise<{ token: string; adminId: string; refreshToken: string }> {
+  const first = await app.inject({
+    method: 'POST',
+    url: '/v1/admin/auth/sign-in',
+    payload: { username: account.username, password: account.password },
+  });
+  if (first.statusCode !== 200) throw new Error(`admin password step failed: ${first.body}`);
+  const response = await app.inject({
+    method: 'POST',
+    url: '/v1/admin/auth/second-factor',
+    payload: {
+      challengeToken: first.json<{ challengeToken: string }>().challengeToken,
+      code: authenticator.generate(account.totpSecret),
+    },
+  });
+  if (response.statusCode !== 200) throw new Error(`admin second factor failed: ${response.body}`);
+  const body = response.json<{ accessToken: string; subjectId: string; refreshToken: string }>();
+  return { token: body.accessToken, adminId: body.subjectId, refreshToken: body.refreshToken };
+}
+
+/** A new admin with the role, signed in through password and TOTP. */
 export async function signInAdmin(
   app: FastifyInstance,
-  username = `ops.${randomUUID().slice(0, 8)}`,
+  role: AdminRole = 'approver',
 ): Promise<{ token: string; adminId: string }> {
-  const response = await app.inject({ method: 'POST', url: '/v1/dev/admins/sign-in', payload: { username } });
-  if (response.statusCode !== 200) throw new Error(`admin sign-in failed: ${response.body}`);
-  const body = response.json<{ accessToken: string; subjectId: string }>();
-  return { token: body.accessToken, adminId: body.subjectId };
+  return signInAs(app, await createAdminAccount(app, role));
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });

@@ -1,9 +1,13 @@
-import { ConfigError, loadConfig } from '../../api/config';
+import { randomBytes } from 'node:crypto';
+import { assertApiConfig, ConfigError, loadConfig } from '../../api/config';
 
+const key = () => randomBytes(32).toString('hex');
 const minimal = {
   DATABASE_URL: 'postgres://gigbit@127.0.0.1:5432/gigbit',
-  ACCESS_TOKEN_SECRET: 'a-secret-that-is-long-enough-for-hmac-keys',
-  PAYOUT_RAIL_WEBHOOK_SECRET: 'a-rail-secret-that-is-long-enough-for-hmac',
+  ACCESS_TOKEN_SECRET: key(),
+  PAYOUT_RAIL_WEBHOOK_SECRET: key(),
+  DATA_ENCRYPTION_KEY: key(),
+  SMTP_URL: 'smtp://mail.internal:587',
 };
 
 function problemsOf(env: Record<string, string | undefined>): string[] {
@@ -54,6 +58,7 @@ describe('loadConfig', () => {
       'ACCESS_TOKEN_SECRET',
       'API_PORT',
       'DATABASE_URL',
+      'DATA_ENCRYPTION_KEY',
       'NODE_ENV',
       'PAYOUT_RAIL_WEBHOOK_SECRET',
       'REDIS_URL',
@@ -64,13 +69,31 @@ describe('loadConfig', () => {
   });
 
   it('never echoes secrets or connection strings in full', () => {
+    const shortSecret = randomBytes(8).toString('hex');
     const problems = problemsOf({
       ...minimal,
-      ACCESS_TOKEN_SECRET: 'hunter2-password',
+      ACCESS_TOKEN_SECRET: shortSecret,
       DATABASE_URL: 'mysql://user:pw@host/db',
     });
-    expect(problems.join('\n')).not.toContain('hunter2-password');
+    expect(problems.join('\n')).not.toContain(shortSecret);
     expect(problems.join('\n')).not.toContain('user:pw');
+  });
+
+  it('requires a mail server in production, where codes must really be delivered', () => {
+    const { SMTP_URL: _unused, ...withoutMail } = minimal;
+    // The Temporal worker sends no mail: the shared schema accepts this, the API refuses it.
+    const production = loadConfig(withoutMail);
+    expect(() => assertApiConfig(production)).toThrow('SMTP_URL: required in production');
+    expect(() => assertApiConfig(loadConfig(minimal))).not.toThrow();
+    expect(() => assertApiConfig(loadConfig({ ...withoutMail, NODE_ENV: 'development' }))).not.toThrow();
+  });
+
+  it('reads the CORS allowlist as a list of origins', () => {
+    expect(loadConfig(minimal).corsOrigins).toEqual([]);
+    expect(
+      loadConfig({ ...minimal, CORS_ORIGINS: 'https://admin.gigbit.in,https://app.gigbit.in' }).corsOrigins,
+    ).toEqual(['https://admin.gigbit.in', 'https://app.gigbit.in']);
+    expect(problemsOf({ ...minimal, CORS_ORIGINS: '*' })[0]).toMatch(/^CORS_ORIGINS/);
   });
 
   it('refuses inconsistent withdrawal bounds', () => {

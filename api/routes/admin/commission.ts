@@ -27,7 +27,7 @@ const adminCommissionRoutes: FastifyPluginAsyncTypebox<{ plans: PlanService }> =
   fastify.get(
     '/v1/admin/commission',
     {
-      config: { access: 'admin' },
+      config: { access: 'admin:viewer' },
       schema: {
         tags: ['admin'],
         summary: 'Commission owed to each platform and GigBit’s margin, for one IST month',

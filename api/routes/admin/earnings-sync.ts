@@ -12,7 +12,7 @@ const adminEarningsSyncRoutes: FastifyPluginAsyncTypebox<{ platforms: PlatformSe
   fastify.post(
     '/v1/admin/earnings-sync',
     {
-      config: { access: 'admin' },
+      config: { access: 'admin:approver' },
       schema: {
         tags: ['admin'],
         summary: 'Sync every connected account now (a backfill beside the 15-minute Schedule)',
@@ -26,7 +26,7 @@ const adminEarningsSyncRoutes: FastifyPluginAsyncTypebox<{ platforms: PlatformSe
   fastify.get(
     '/v1/admin/earnings-sync/:workflowId',
     {
-      config: { access: 'admin' },
+      config: { access: 'admin:viewer' },
       schema: {
         tags: ['admin'],
         summary: 'Progress of a sync sweep or backfill: accounts done / total, live while it runs',

@@ -10,7 +10,7 @@ const adminLedgerRoutes: FastifyPluginAsyncTypebox<{ reconciliations: Reconcilia
   fastify.get(
     '/v1/admin/ledger/reconciliations',
     {
-      config: { access: 'admin' },
+      config: { access: 'admin:viewer' },
       schema: {
         tags: ['admin'],
         summary: 'Ledger reconciliation reports, newest first',

@@ -23,7 +23,7 @@ const adminPlatformRoutes: FastifyPluginAsyncTypebox<{ admin: PlatformAdminServi
   fastify.get(
     '/v1/admin/platforms',
     {
-      config: { access: 'admin' },
+      config: { access: 'admin:viewer' },
       schema: {
         tags: ['admin'],
         summary: 'The platform catalog, disabled ones included',
@@ -37,7 +37,7 @@ const adminPlatformRoutes: FastifyPluginAsyncTypebox<{ admin: PlatformAdminServi
   fastify.post(
     '/v1/admin/platforms',
     {
-      config: { access: 'admin' },
+      config: { access: 'admin:senior_approver' },
       schema: {
         tags: ['admin'],
         summary: 'Add a platform to the catalog',
@@ -61,7 +61,7 @@ const adminPlatformRoutes: FastifyPluginAsyncTypebox<{ admin: PlatformAdminServi
   fastify.patch(
     '/v1/admin/platforms/:id',
     {
-      config: { access: 'admin' },
+      config: { access: 'admin:senior_approver' },
       schema: {
         tags: ['admin'],
         summary: 'Edit, enable or disable, or reorder a platform',
@@ -86,7 +86,7 @@ const adminPlatformRoutes: FastifyPluginAsyncTypebox<{ admin: PlatformAdminServi
   fastify.put(
     '/v1/admin/platforms/:id/logo',
     {
-      config: { access: 'admin' },
+      config: { access: 'admin:senior_approver', rateLimit: fastify.rateLimits.uploads },
       schema: {
         tags: ['admin'],
         summary: 'Upload the platform’s logo (PNG, JPEG or WebP body; checked by its bytes, size-limited)',

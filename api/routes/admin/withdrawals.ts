@@ -14,7 +14,7 @@ const adminWithdrawalRoutes: FastifyPluginAsyncTypebox<{
   fastify.get(
     '/v1/admin/withdrawals/:id',
     {
-      config: { access: 'admin' },
+      config: { access: 'admin:viewer' },
       schema: {
         tags: ['admin'],
         summary: 'A withdrawal with its decision and workflow link',
@@ -29,7 +29,7 @@ const adminWithdrawalRoutes: FastifyPluginAsyncTypebox<{
   fastify.post(
     '/v1/admin/withdrawals/:id/decision',
     {
-      config: { access: 'admin' },
+      config: { access: 'admin:approver' },
       schema: {
         tags: ['admin'],
         summary: 'Approve or reject a withdrawal waiting for a decision',

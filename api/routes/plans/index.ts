@@ -22,7 +22,7 @@ const planRoutes: FastifyPluginAsyncTypebox<{ plans: PlanService }> = async (fas
   fastify.post(
     '/v1/plans/:code/purchases',
     {
-      config: { access: 'worker' },
+      config: { access: 'worker', rateLimit: fastify.rateLimits.money },
       schema: {
         tags: ['plans'],
         summary: 'Buy a plan, paid from the wallet',

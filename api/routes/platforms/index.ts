@@ -78,7 +78,7 @@ const platformRoutes: FastifyPluginAsyncTypebox<{
   fastify.post(
     '/v1/me/platforms/:slug/code',
     {
-      config: { access: 'worker' },
+      config: { access: 'worker', rateLimit: fastify.rateLimits.signIn },
       schema: {
         tags: ['platforms'],
         summary: 'Ask the platform to text a one-time code to my platform phone number',

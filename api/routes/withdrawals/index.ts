@@ -48,7 +48,7 @@ const withdrawalRoutes: FastifyPluginAsyncTypebox<{ withdrawals: WithdrawalServi
   fastify.post(
     '/v1/withdrawals',
     {
-      config: { access: 'worker' },
+      config: { access: 'worker', rateLimit: fastify.rateLimits.money },
       schema: {
         tags: ['withdrawals'],
         summary: 'Request a withdrawal',
@@ -91,7 +91,7 @@ const withdrawalRoutes: FastifyPluginAsyncTypebox<{ withdrawals: WithdrawalServi
   fastify.post(
     '/v1/withdrawals/:id/cancel',
     {
-      config: { access: 'worker' },
+      config: { access: 'worker', rateLimit: fastify.rateLimits.money },
       schema: {
         tags: ['withdrawals'],
         summary: 'Cancel my withdrawal while it waits for approval',
