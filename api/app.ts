@@ -160,6 +160,7 @@ export default fp(
       plans: planRepository,
       earnings: platformRepository,
       ledger,
+      identities,
       temporal,
       config,
     });

@@ -73,11 +73,11 @@ export function createIdentityRepository(db: Db) {
     /** The worker with this phone or email, registered on first sign-in. */
     async upsertWorker(contact: WorkerContact, trx: Knex | Knex.Transaction = db): Promise<WorkerIdentity> {
       const column = 'phone' in contact ? 'phone' : 'email';
-      const rows = (await trx('workers')
+      const rows: Parameters<typeof toWorker>[0][] = await trx('workers')
         .insert({ [column]: 'phone' in contact ? contact.phone : contact.email })
         .onConflict(column)
         .merge({ updated_at: trx.fn.now() })
-        .returning(['id', 'phone', 'email', 'display_name'])) as Parameters<typeof toWorker>[0][];
+        .returning(['id', 'phone', 'email', 'display_name']);
       return toWorker(rows[0]!);
     },
 
@@ -91,8 +91,9 @@ export function createIdentityRepository(db: Db) {
     },
 
     async findWorker(id: string): Promise<WorkerIdentity | undefined> {
-      const row = (await db('workers').where({ id }).first('id', 'phone', 'email', 'display_name')) as
-        Parameters<typeof toWorker>[0] | undefined;
+      const row: Parameters<typeof toWorker>[0] | undefined = await db('workers')
+        .where({ id })
+        .first('id', 'phone', 'email', 'display_name');
       return row && toWorker(row);
     },
 
@@ -108,7 +109,7 @@ export function createIdentityRepository(db: Db) {
       },
       trx: Knex | Knex.Transaction = db,
     ): Promise<AdminIdentity | undefined> {
-      const rows = (await trx('admins')
+      const rows: AdminRow[] = await trx('admins')
         .insert({
           username: input.username,
           role: input.role,
@@ -120,29 +121,27 @@ export function createIdentityRepository(db: Db) {
         })
         .onConflict()
         .ignore()
-        .returning(ADMIN_COLUMNS)) as AdminRow[];
+        .returning(ADMIN_COLUMNS);
       return rows[0] && toAdmin(rows[0]);
     },
 
     async findAdmin(id: string, trx: Knex | Knex.Transaction = db): Promise<AdminIdentity | undefined> {
-      const row = (await trx('admins').where({ id }).first(ADMIN_COLUMNS)) as AdminRow | undefined;
+      const row: AdminRow | undefined = await trx('admins').where({ id }).first(ADMIN_COLUMNS);
       return row && toAdmin(row);
     },
 
     async listAdmins(): Promise<AdminIdentity[]> {
-      return ((await db('admins').orderBy('username').select(ADMIN_COLUMNS)) as AdminRow[]).map(toAdmin);
+      const rows: AdminRow[] = await db('admins').orderBy('username').select(ADMIN_COLUMNS);
+      return rows.map(toAdmin);
     },
 
     async findAdminCredentials(
       by: { username: string } | { id: string },
       trx: Knex | Knex.Transaction = db,
     ): Promise<AdminCredentials | undefined> {
-      const row = (await trx('admins')
-        .where(by)
-        .modify((q) => {
-          if (trx !== db) void q.forUpdate();
-        })
-        .first('*')) as AdminRow | undefined;
+      const query = trx<AdminRow>('admins').where(by);
+      // Inside a transaction the row is locked, so attempt counting is exact.
+      const row: AdminRow | undefined = await (trx === db ? query : query.forUpdate()).first();
       return (
         row && {
           ...toAdmin(row),
@@ -174,22 +173,36 @@ export function createIdentityRepository(db: Db) {
       patch: { role?: AdminRole; disabled?: boolean; passwordHash?: string },
       trx: Knex | Knex.Transaction = db,
     ): Promise<AdminIdentity | undefined> {
-      const rows = (await trx('admins')
+      const rows: AdminRow[] = await trx('admins')
         .where({ id })
         .update({
           ...(patch.role ? { role: patch.role } : {}),
           ...(patch.disabled === undefined ? {} : { disabled_at: patch.disabled ? trx.fn.now() : null }),
           ...(patch.passwordHash ? { password_hash: patch.passwordHash } : {}),
         })
-        .returning(ADMIN_COLUMNS)) as AdminRow[];
+        .returning(ADMIN_COLUMNS);
       return rows[0] && toAdmin(rows[0]);
     },
 
+    /**
+     * True when the admin is also this worker (same email or phone): they may not decide their own requests.
+     * Shared by every approval (SPEC §9's "never the requester").
+     */
+    async adminIsWorker(adminId: string, workerId: string): Promise<boolean> {
+      const row: { id: string } | undefined = await db('admins as a')
+        .join('workers as w', (join) => {
+          void join.on('a.email', '=', 'w.email').orOn('a.phone', '=', 'w.phone');
+        })
+        .where({ 'a.id': adminId, 'w.id': workerId })
+        .first('a.id');
+      return row !== undefined;
+    },
+
     async countActiveSuperadmins(trx: Knex | Knex.Transaction = db): Promise<number> {
-      const row = (await trx('admins')
+      const row: { count: number } = await trx('admins')
         .where({ role: 'superadmin' })
         .whereNull('disabled_at')
-        .first(trx.raw('count(*)::int AS count'))) as { count: number };
+        .first(trx.raw('count(*)::int AS count'));
       return row.count;
     },
 

@@ -22,7 +22,7 @@ export function createSessionRepository(db: Db) {
       meta: { expiresAt: Date; userAgent?: string; ip?: string },
       trx: Knex | Knex.Transaction = db,
     ): Promise<string> {
-      const [row] = (await trx('sessions')
+      const [row]: Array<{ id: string }> = await trx('sessions')
         .insert({
           worker_id: 'workerId' in subject ? subject.workerId : null,
           admin_id: 'adminId' in subject ? subject.adminId : null,
@@ -30,7 +30,7 @@ export function createSessionRepository(db: Db) {
           user_agent: meta.userAgent?.slice(0, 300) ?? null,
           ip: meta.ip ?? null,
         })
-        .returning('id')) as Array<{ id: string }>;
+        .returning('id');
       return row!.id;
     },
 
@@ -46,27 +46,28 @@ export function createSessionRepository(db: Db) {
       tokenHash: string,
       trx: Knex.Transaction,
     ): Promise<{ outcome: 'fresh' | 'reused'; sessionId: string } | undefined> {
-      const used = (await trx('refresh_tokens')
+      const used: Array<{ session_id: string }> = await trx('refresh_tokens')
         .where({ token_hash: tokenHash })
         .whereNull('used_at')
         .update({ used_at: trx.fn.now() })
-        .returning('session_id')) as Array<{ session_id: string }>;
+        .returning('session_id');
       if (used[0]) return { outcome: 'fresh', sessionId: used[0].session_id };
-      const known = (await trx('refresh_tokens').where({ token_hash: tokenHash }).first('session_id')) as
-        { session_id: string } | undefined;
+      const known: { session_id: string } | undefined = await trx('refresh_tokens')
+        .where({ token_hash: tokenHash })
+        .first('session_id');
       return known ? { outcome: 'reused', sessionId: known.session_id } : undefined;
     },
 
     /** A session that is neither revoked nor expired, with its subject still allowed in. */
     async findActive(id: string, trx: Knex | Knex.Transaction = db): Promise<ActiveSession | undefined> {
-      const row = (await trx('sessions as s')
-        .leftJoin('admins as a', 'a.id', 's.admin_id')
-        .where('s.id', id)
-        .whereNull('s.revoked_at')
-        .where('s.expires_at', '>', trx.fn.now())
-        .whereNull('a.disabled_at')
-        .first('s.id', 's.worker_id', 's.admin_id', 'a.role')) as
-        { id: string; worker_id: string | null; admin_id: string | null; role: AdminRole | null } | undefined;
+      const row: { id: string; worker_id: string | null; admin_id: string | null; role: AdminRole | null } | undefined =
+        await trx('sessions as s')
+          .leftJoin('admins as a', 'a.id', 's.admin_id')
+          .where('s.id', id)
+          .whereNull('s.revoked_at')
+          .where('s.expires_at', '>', trx.fn.now())
+          .whereNull('a.disabled_at')
+          .first('s.id', 's.worker_id', 's.admin_id', 'a.role');
       return row && { id: row.id, workerId: row.worker_id, adminId: row.admin_id, adminRole: row.role };
     },
 

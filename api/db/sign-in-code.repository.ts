@@ -37,13 +37,10 @@ export function createSignInCodeRepository(db: Db) {
       since: Date,
       trx: Knex | Knex.Transaction = db,
     ): Promise<{ count: number; last?: Date }> {
-      const row = (await trx('sign_in_codes')
+      const row: { count: number; last: Date | null } = await trx('sign_in_codes')
         .where({ identity })
         .where('created_at', '>=', since)
-        .first(trx.raw('count(*)::int AS count'), trx.raw('max(created_at) AS last'))) as {
-        count: number;
-        last: Date | null;
-      };
+        .first(trx.raw('count(*)::int AS count'), trx.raw('max(created_at) AS last'));
       return { count: row.count, last: row.last ?? undefined };
     },
 
@@ -54,14 +51,15 @@ export function createSignInCodeRepository(db: Db) {
 
     /** The newest live code for an identity, locked for this transaction (attempts are counted exactly). */
     async latestLive(identity: string, trx: Knex.Transaction): Promise<SignInCode | undefined> {
-      const row = (await trx('sign_in_codes')
+      const row: { id: string; code_hash: string; failed_attempts: number; expires_at: Date } | undefined = await trx(
+        'sign_in_codes',
+      )
         .where({ identity })
         .whereNull('consumed_at')
         .where('expires_at', '>', trx.fn.now())
         .orderBy('created_at', 'desc')
         .forUpdate()
-        .first('id', 'code_hash', 'failed_attempts', 'expires_at')) as
-        { id: string; code_hash: string; failed_attempts: number; expires_at: Date } | undefined;
+        .first('id', 'code_hash', 'failed_attempts', 'expires_at');
       return (
         row && { id: row.id, codeHash: row.code_hash, failedAttempts: row.failed_attempts, expiresAt: row.expires_at }
       );

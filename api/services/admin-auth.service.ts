@@ -107,8 +107,9 @@ export function createAdminAuthService(deps: {
         await burnPasswordCheck(rules.passwordLog2Cost);
         throw await refuse(admin ? 'disabled' : 'unknown_username');
       }
-      if (admin.lockedUntil && admin.lockedUntil.getTime() > now())
+      if (admin.lockedUntil && admin.lockedUntil.getTime() > now()) {
         throw await refuse('locked', lockedError(admin.lockedUntil));
+      }
       if (!(await verifyPassword(input.password, admin.passwordHash))) {
         const lockedUntil = await fail(admin, db);
         if (lockedUntil) {
@@ -143,13 +144,14 @@ export function createAdminAuthService(deps: {
         throw new AppError(ErrorCode.UNAUTHENTICATED, 'This sign-in has expired: enter your password again');
       }
       const outcome = await db.transaction(async (trx) => {
-        const challenge = (await trx('admin_sign_in_challenges')
+        const challenge: { id: string; admin_id: string; failed_attempts: number } | undefined = await trx(
+          'admin_sign_in_challenges',
+        )
           .where({ token_hash: digest(input.challengeToken) })
           .whereNull('consumed_at')
           .where('expires_at', '>', new Date(now()))
           .forUpdate()
-          .first('id', 'admin_id', 'failed_attempts')) as
-          { id: string; admin_id: string; failed_attempts: number } | undefined;
+          .first('id', 'admin_id', 'failed_attempts');
         if (!challenge) return { error: 'expired' } as const;
         const admin = await identities.findAdminCredentials({ id: challenge.admin_id }, trx);
         if (!admin?.totpSecretEncrypted || admin.disabledAt) return { error: 'expired' } as const;

@@ -1,4 +1,5 @@
 import nodemailer from 'nodemailer';
+import { AppError, ErrorCode } from '../errors';
 
 export type MessageChannel = 'email' | 'sms';
 
@@ -21,10 +22,20 @@ export interface DeliveredMessage extends OutgoingMessage {
 
 /** Email through any SMTP server (nodemailer); `smtps://` for implicit TLS, STARTTLS is negotiated otherwise. */
 export function createSmtpSender(options: { url: string; from: string }): MessageSender & { close(): void } {
-  const transport = nodemailer.createTransport(options.url);
+  const transport = nodemailer.createTransport(options.url, { connectionTimeout: 5000, greetingTimeout: 5000 });
   return {
     async send(message) {
-      await transport.sendMail({ from: options.from, to: message.to, subject: message.subject, text: message.text });
+      try {
+        await transport.sendMail({ from: options.from, to: message.to, subject: message.subject, text: message.text });
+      } catch (err) {
+        const failure = new AppError(
+          ErrorCode.DEPENDENCY_UNAVAILABLE,
+          'We could not send the code just now: try again in a minute',
+        );
+        // For the log (5xx are logged with their cause); the client only sees the message above.
+        failure.cause = err;
+        throw failure;
+      }
     },
     close: () => transport.close(),
   };

@@ -1,3 +1,4 @@
+import type { IdentityRepository } from '../db/identity.repository';
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
@@ -36,6 +37,7 @@ export interface WithdrawalServiceDeps {
   plans: PlanRepository;
   earnings: Pick<PlatformRepository, 'earningsByPlatform'>;
   ledger: LedgerService;
+  identities: Pick<IdentityRepository, 'adminIsWorker'>;
   temporal: Client;
   config: Pick<
     Config,
@@ -320,6 +322,12 @@ export function createWithdrawalService(deps: WithdrawalServiceDeps) {
       }
       const withdrawal = await withdrawals.findById(input.withdrawalId);
       if (!withdrawal) throw AppError.notFound('Withdrawal');
+      if (await deps.identities.adminIsWorker(input.adminId, withdrawal.workerId)) {
+        throw new AppError(
+          ErrorCode.CONFLICT_OF_INTEREST,
+          'Refused: this is your own worker account’s request; another admin must decide it',
+        );
+      }
       const problem = decisionProblem(withdrawal.status, input);
       if (problem) throw new AppError(ErrorCode.DECISION_NOT_ALLOWED, `Refused: ${problem}`);
       return updateWorkflow(withdrawal, () =>

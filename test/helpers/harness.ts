@@ -177,9 +177,9 @@ export async function createHarness(
 
 let phoneCounter = 0;
 
-/** A phone number no other test process uses. */
+/** An Indian mobile number (+91 and 10 digits) no other test process uses. */
 export function uniquePhone(): string {
-  return `+9190000${String(process.pid % 1000).padStart(3, '0')}${String(++phoneCounter).padStart(3, '0')}`;
+  return `+919${String(process.pid % 1000).padStart(3, '0')}${String(++phoneCounter).padStart(6, '0')}`;
 }
 
 /** The newest one-time code the dev mailbox holds for an address or phone number. */
