@@ -29,7 +29,11 @@ export function createPlatformService(deps: {
   ): Promise<{ state: 'running' | 'completed' | 'failed'; progress: SyncProgress | null } | null> {
     try {
       const { status } = await handle.describe();
-      if (status.name === 'RUNNING') return { state: 'running', progress: await handle.query(syncProgressQuery) };
+      if (status.name === 'RUNNING') {
+        // A sync that has not run its first workflow task yet cannot answer queries: running, progress unknown.
+        const progress = await handle.query(syncProgressQuery).catch(() => null);
+        return { state: 'running', progress };
+      }
       if (status.name === 'COMPLETED') return { state: 'completed', progress: (await handle.result()) as SyncProgress };
       return { state: 'failed', progress: null };
     } catch (err) {

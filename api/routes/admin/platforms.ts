@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { AppError, ErrorCode } from '../../errors';
 import { commonErrorResponses, ErrorResponse, IdParams } from '../../schemas/common';
 import { AdminPlatformView, toAdminPlatformView } from '../../schemas/platform';
 import type { PlatformAdminService } from '../../services/platform-admin.service';
@@ -96,7 +97,10 @@ const adminPlatformRoutes: FastifyPluginAsyncTypebox<{ admin: PlatformAdminServi
       },
     },
     async (request) => {
-      if (!Buffer.isBuffer(request.body)) throw new Error('logo body parser did not run');
+      // Any other content type (JSON, say) was parsed as such: refuse it as the wrong media type.
+      if (!Buffer.isBuffer(request.body)) {
+        throw new AppError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, 'Send the logo as image/png, image/jpeg or image/webp');
+      }
       return toAdminPlatformView(await admin.setLogo(request.params.id, request.body));
     },
   );
