@@ -8,7 +8,6 @@ import {
   signInAs,
   signInFundedWorker,
   signInWorker,
-  uniquePhone,
   type Harness,
 } from '../helpers/harness';
 
@@ -111,7 +110,7 @@ describe('authorization matrix: every route × every kind of caller', () => {
     const funded = await signInFundedWorker(h);
     workerA = {
       ...funded,
-      phone: (await h.database.db('workers').where({ id: funded.workerId }).first<{ phone: string }>('phone'))!.phone,
+      phone: (await h.database.db('workers').where({ id: funded.workerId }).first<{ phone: string }>('phone')).phone,
     };
     const created = await h.api.app.inject({
       method: 'POST',
@@ -205,8 +204,9 @@ describe('authorization matrix: every route × every kind of caller', () => {
               !AUTH_REFUSALS.has(code) || (rule === 'public' && anonymousCodes.includes(code))
             : code === expected);
         const ownedLeak = expected === 'through' && owned && code === 'NOT_FOUND';
-        if (!ok || ownedLeak)
+        if (!ok || ownedLeak) {
           mismatches.push(`${key} as ${who}: expected ${expected}, got ${response.statusCode} ${code}`);
+        }
       }
     }
     expect(mismatches).toEqual([]);
