@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { authenticator } from 'otplib';
 import {
   bearer,
@@ -228,9 +229,12 @@ describe('identity and access', () => {
       const since = await lastAuditId();
       const wrongPassword = await post('/v1/admin/auth/sign-in', {
         username: account.username,
-        password: 'not-the-password',
+        password: randomBytes(9).toString('hex'),
       });
-      const unknown = await post('/v1/admin/auth/sign-in', { username: 'nobody.here', password: 'whatever-it-is' });
+      const unknown = await post('/v1/admin/auth/sign-in', {
+        username: 'nobody.here',
+        password: randomBytes(9).toString('hex'),
+      });
       expect(wrongPassword.statusCode).toBe(401);
       // An unknown username reads exactly like a wrong password.
       expect(unknown.json<{ error: { message: string } }>().error.message).toBe(
@@ -372,7 +376,7 @@ describe('identity and access', () => {
       expect(weak.json()).toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
       const wrongCurrent = await post(
         '/v1/admin/me/password',
-        { currentPassword: 'not-it-at-all', newPassword: 'a fresh long passphrase' },
+        { currentPassword: randomBytes(9).toString('hex'), newPassword: 'a fresh long passphrase' },
         session.token,
       );
       expect(wrongCurrent.json()).toMatchObject({ error: { code: 'INVALID_CREDENTIALS' } });
