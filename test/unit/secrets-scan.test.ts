@@ -54,11 +54,12 @@ export function findSecrets(text: string): string[] {
 
 describe('secret scan of the tracked files', () => {
   it('recognises the shapes it is meant to catch', () => {
+    // Assembled at run time, so this file does not trip its own scan.
     const samples = [
-      `const password = 'hunter2-but-longer';`,
-      `DATABASE_URL=postgres://gigbit:s3cr3tpass@db:5432/gigbit`,
+      `const pass${'word'} = 'hunter2-but-longer';`,
+      `DATABASE_URL=postgres://gigbit:${'s3cr3tpass'}@db:5432/gigbit`,
       `  webhookSecret: "${'ab12'.repeat(12)}",`,
-      `-----BEGIN PRIVATE KEY-----`,
+      `-----BEGIN ${'PRIVATE'} KEY-----`,
       `const k = 'AKIA${'ABCDEFGHIJKLMNOP'}';`,
     ];
     for (const sample of samples) expect(findSecrets(sample)).not.toEqual([]);
