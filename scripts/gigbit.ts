@@ -1,5 +1,6 @@
 /**
- * The operations CLI: `npm run gigbit -- <command>`. Reads the same configuration as the API (.env, environment).
+ * The operations CLI: `npm run gigbit -- <command>`. Reads the same configuration as the API (.env, environment),
+ * and after `npm start` has run, its local database and keys (.data/local.env).
  *
  *   create-superadmin --username <name> [--email <e>] [--phone <p>]
  *     Creates the first (or another) superadmin. The password comes from GIGBIT_ADMIN_PASSWORD or is asked for on
@@ -94,6 +95,8 @@ async function main([command, ...argv]: string[]): Promise<void> {
   const run = command ? commands[command] : undefined;
   if (!run) throw new Error(`usage: npm run gigbit -- <${Object.keys(commands).join(' | ')}> [options]`);
   loadDotEnvFile();
+  // What `npm start` left for local tools (its embedded database and generated keys); .env and the environment win.
+  loadDotEnvFile('.data/local.env');
   const config = loadConfig();
   const db = createDb(config, 'gigbit-cli');
   try {

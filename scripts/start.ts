@@ -100,6 +100,13 @@ async function main(): Promise<void> {
     }
     // Fail here, with every problem listed, rather than in two child processes at once.
     const config = loadConfig(env);
+    // The ops CLI (`npm run gigbit`) reads this to reach the same embedded database with the same keys.
+    const localKeys = ['NODE_ENV', 'DATABASE_URL', 'TEMPORAL_ADDRESS', 'ACCESS_TOKEN_SECRET', 'DATA_ENCRYPTION_KEY'];
+    writeFileSync(
+      path.join(dataDir, 'local.env'),
+      [...localKeys, 'PAYOUT_RAIL_WEBHOOK_SECRET'].map((key) => `${key}=${env[key] ?? ''}`).join('\n') + '\n',
+      { mode: 0o600 },
+    );
     const applied = await migrateLatest(config.DATABASE_URL);
     if (applied.length) say(`migrations applied: ${applied.length}`);
 
