@@ -38,10 +38,8 @@ import planRoutes from './routes/plans';
 import platformRoutes from './routes/platforms';
 import payoutWebhookRoutes from './routes/webhooks/payout-rail';
 import withdrawalRoutes from './routes/withdrawals';
-import { createSecretBox } from './security/secret-box';
-import { createTotp } from './security/totp';
 import { createAccessTokenService } from './services/access-token.service';
-import { createAdminAuthService } from './services/admin-auth.service';
+import { adminAuthSettings, createAdminAuthService } from './services/admin-auth.service';
 import { createDevMailbox, createSmtpSender, type MessageSender } from './services/message-delivery';
 import { createSessionService } from './services/session.service';
 import { createWorkerSignInService } from './services/worker-sign-in.service';
@@ -131,14 +129,7 @@ export default fp(
       sessionRepository,
       sessions,
       audit,
-      totp: createTotp({ issuer: 'GigBit' }),
-      totpBox: createSecretBox(config.DATA_ENCRYPTION_KEY, 'admin-totp'),
-      rules: {
-        passwordLog2Cost: config.PASSWORD_HASH_LOG2_COST,
-        maxFailedSignIns: config.ADMIN_MAX_FAILED_SIGN_INS,
-        lockoutMs: config.ADMIN_LOCKOUT_MS,
-        challengeTtlSeconds: 5 * 60,
-      },
+      ...adminAuthSettings(config),
     });
     const outbox = createOutboxRepository(db);
     const ledger = createLedgerService({ db, ledger: createLedgerRepository(db) });

@@ -14,10 +14,8 @@ import { createIdentityRepository } from '../api/db/identity.repository';
 import { createDb, type Db } from '../api/db/knex';
 import { createSessionRepository } from '../api/db/session.repository';
 import { AppError } from '../api/errors';
-import { createSecretBox } from '../api/security/secret-box';
-import { createTotp } from '../api/security/totp';
 import { createAccessTokenService } from '../api/services/access-token.service';
-import { createAdminAuthService } from '../api/services/admin-auth.service';
+import { adminAuthSettings, createAdminAuthService } from '../api/services/admin-auth.service';
 import { createSessionService } from '../api/services/session.service';
 
 async function readPassword(): Promise<string> {
@@ -51,14 +49,7 @@ function adminAuthFor(db: Db, config: Config) {
       refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
     }),
     audit,
-    totp: createTotp({ issuer: 'GigBit' }),
-    totpBox: createSecretBox(config.DATA_ENCRYPTION_KEY, 'admin-totp'),
-    rules: {
-      passwordLog2Cost: config.PASSWORD_HASH_LOG2_COST,
-      maxFailedSignIns: config.ADMIN_MAX_FAILED_SIGN_INS,
-      lockoutMs: config.ADMIN_LOCKOUT_MS,
-      challengeTtlSeconds: 5 * 60,
-    },
+    ...adminAuthSettings(config),
   });
 }
 

@@ -2,11 +2,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { AuditRepository } from '../db/audit.repository';
 import type { AdminIdentity, AdminRole, IdentityRepository } from '../db/identity.repository';
 import type { Db } from '../db/knex';
+import type { Config } from '../config';
 import type { SessionRepository } from '../db/session.repository';
 import { AppError, ErrorCode } from '../errors';
 import { burnPasswordCheck, hashPassword, verifyPassword } from '../security/password-hash';
-import type { SecretBox } from '../security/secret-box';
-import type { Totp } from '../security/totp';
+import { createSecretBox, type SecretBox } from '../security/secret-box';
+import { createTotp, type Totp } from '../security/totp';
 import type { Principal } from './access-token.service';
 import type { ClientMeta, SessionService, SessionTokens } from './session.service';
 
@@ -29,6 +30,25 @@ export interface SecondFactorEnrolment {
   /** Base32 seed for manual entry in an authenticator app; shown once, never again. */
   totpSecret: string;
   otpauthUri: string;
+}
+
+/** The configured parts of admin sign-in, shared by the API and the ops CLI. */
+export function adminAuthSettings(
+  config: Pick<
+    Config,
+    'DATA_ENCRYPTION_KEY' | 'PASSWORD_HASH_LOG2_COST' | 'ADMIN_MAX_FAILED_SIGN_INS' | 'ADMIN_LOCKOUT_MS'
+  >,
+): { totp: Totp; totpBox: SecretBox; rules: AdminAuthRules } {
+  return {
+    totp: createTotp({ issuer: 'GigBit' }),
+    totpBox: createSecretBox(config.DATA_ENCRYPTION_KEY, 'admin-totp'),
+    rules: {
+      passwordLog2Cost: config.PASSWORD_HASH_LOG2_COST,
+      maxFailedSignIns: config.ADMIN_MAX_FAILED_SIGN_INS,
+      lockoutMs: config.ADMIN_LOCKOUT_MS,
+      challengeTtlSeconds: 5 * 60,
+    },
+  };
 }
 
 const digest = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -170,19 +190,6 @@ export function createAdminAuthService(deps: {
         await trx('admin_sign_in_challenges').where({ id: challenge.id }).update({ consumed_at: trx.fn.now() });
         await identities.recordAdminSuccess(admin.id, step, trx);
         const tokens = await sessions.start({ adminId: admin.id }, meta, trx);
-        await audit.record(
-          {
-            actorKind: 'admin',
-            actorId: admin.id,
-            action: 'admin.signed_in',
-            outcome: 'succeeded',
-            targetKind: 'session',
-            targetId: tokens.sessionId,
-            ip: meta.ip,
-            requestId: meta.requestId,
-          },
-          trx,
-        );
         const {
           passwordHash: _p,
           totpSecretEncrypted: _t,

@@ -48,10 +48,28 @@ export function createSessionService(deps: {
   }
 
   return {
-    /** Starts a session; call inside the sign-in transaction so a failed sign-in leaves no session behind. */
+    /**
+     * Starts a session and audits the sign-in; call inside the sign-in transaction so a failed sign-in leaves no
+     * session (and no sign-in record) behind.
+     */
     async start(subject: SessionSubject, meta: ClientMeta, trx: Db = db): Promise<SessionTokens> {
       const refreshExpiresAt = refreshExpiry();
       const sessionId = await sessions.create(subject, { expiresAt: refreshExpiresAt, ...meta }, trx);
+      const [actorKind, actorId] =
+        'workerId' in subject ? (['worker', subject.workerId] as const) : (['admin', subject.adminId] as const);
+      await audit.record(
+        {
+          actorKind,
+          actorId,
+          action: `${actorKind}.signed_in`,
+          outcome: 'succeeded',
+          targetKind: 'session',
+          targetId: sessionId,
+          ip: meta.ip,
+          requestId: meta.requestId,
+        },
+        trx,
+      );
       const refreshToken = randomBytes(32).toString('base64url');
       await sessions.addRefreshToken(sessionId, digest(refreshToken), trx);
       const access = accessFor(subject, sessionId);

@@ -57,8 +57,6 @@ export function createWorkerSignInService(deps: {
   const identityDigest = (identity: string) => createHmac('sha256', pepper).update(identity).digest('hex').slice(0, 24);
 
   return {
-    identityDigest,
-
     async requestCode(input: WorkerContact, meta: ClientMeta): Promise<{ expiresAt: Date; resendAfter: Date }> {
       const { channel, identity, contact } = normaliseContact(input);
       const sender = deps.senders[channel];
@@ -143,19 +141,6 @@ export function createWorkerSignInService(deps: {
         await codes.consume(live.id, trx);
         const worker = await identities.upsertWorker(contact, trx);
         const tokens = await sessions.start({ workerId: worker.id }, meta, trx);
-        await audit.record(
-          {
-            actorKind: 'worker',
-            actorId: worker.id,
-            action: 'worker.signed_in',
-            outcome: 'succeeded',
-            targetKind: 'session',
-            targetId: tokens.sessionId,
-            ip: meta.ip,
-            requestId: meta.requestId,
-          },
-          trx,
-        );
         return { ...tokens, workerId: worker.id };
       });
       if (outcome.failure !== undefined) {

@@ -15,7 +15,7 @@ import { authenticator } from 'otplib';
 import { createIdentityRepository, type AdminRole } from '../../api/db/identity.repository';
 import { createLedgerRepository } from '../../api/db/ledger.repository';
 import { hashPassword } from '../../api/security/password-hash';
-import { createSecretBox } from '../../api/security/secret-box';
+import { adminAuthSettings } from '../../api/services/admin-auth.service';
 import { createLedgerService } from '../../api/services/ledger.service';
 import { createTestDatabase, type TestDatabase } from './database';
 import { testEnvironment } from './environment';
@@ -231,7 +231,7 @@ export async function createAdminAccount(
     username,
     role,
     passwordHash: await hashPassword(password, context.config.PASSWORD_HASH_LOG2_COST),
-    totpSecretEncrypted: createSecretBox(context.config.DATA_ENCRYPTION_KEY, 'admin-totp').seal(totpSecret),
+    totpSecretEncrypted: adminAuthSettings(context.config).totpBox.seal(totpSecret),
     ...extra,
   });
   if (!admin) throw new Error('admin creation failed');
