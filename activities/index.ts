@@ -4,6 +4,7 @@ import type { PayoutRailClient } from '../api/services/payout-rail.client';
 import { createEarningsSyncActivities } from './earnings-sync.activities';
 import { createReconciliationActivities } from './reconciliation.activities';
 import { createWithdrawalActivities } from './withdrawal.activities';
+import { createRequestActivities } from './request.activities';
 
 export interface ActivityDeps {
   db: Db;
@@ -14,6 +15,7 @@ export interface ActivityDeps {
 /** Every activity the GigBit worker registers, built from injected dependencies. */
 export function createActivities(deps: ActivityDeps) {
   return {
+    ...createRequestActivities(deps),
     ...createWithdrawalActivities(deps),
     ...createReconciliationActivities(deps),
     ...createEarningsSyncActivities(deps),

@@ -3,12 +3,14 @@ import type { Knex } from 'knex';
 import type { Db } from '../api/db/knex';
 import { createLedgerRepository } from '../api/db/ledger.repository';
 import { createOutboxRepository } from '../api/db/outbox.repository';
+import { createRequestRepository } from '../api/db/request.repository';
 import { createWithdrawalRepository, type Withdrawal } from '../api/db/withdrawal.repository';
 import { withdrawalStatusChanged } from '../api/realtime/event-catalogue';
 import { createLedgerService } from '../api/services/ledger.service';
 import { PayoutRefusedError, type PayoutRailClient, type RailPayout } from '../api/services/payout-rail.client';
 import {
   BusinessErrorType,
+  terminalWithdrawalStatuses,
   type ClosedWithoutPayout,
   type DecisionResult,
   type WithdrawalStatus,
@@ -35,6 +37,7 @@ export function createWithdrawalActivities(deps: { db: Db; rail: PayoutRailClien
   const { db, rail } = deps;
   const withdrawals = createWithdrawalRepository(db);
   const outbox = createOutboxRepository(db);
+  const requests = createRequestRepository(db);
   const ledger = createLedgerService({ db, ledger: createLedgerRepository(db) });
 
   const result = (w: Withdrawal): DecisionResult => ({
@@ -69,6 +72,17 @@ export function createWithdrawalActivities(deps: { db: Db; rail: PayoutRailClien
       const extra = (await effect?.(current, trx)) ?? {};
       const updated = await withdrawals.transition(withdrawalId, from, to, { ...fields, ...extra }, trx);
       if (!updated) throw new Error(`Withdrawal ${withdrawalId} changed during the transaction`);
+      const decider = fields.decided_by as string | null | undefined;
+      await requests.recordStatus(
+        trx,
+        withdrawalId,
+        to,
+        decider ? { actorKind: 'admin', actorId: decider } : { actorKind: 'system' },
+        {
+          closed: terminalWithdrawalStatuses.includes(to),
+          detail: { reason: updated.failureReason ?? updated.decisionReason },
+        },
+      );
       await outbox.append(trx, withdrawalStatusChanged(updated));
       return updated;
     });

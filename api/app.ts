@@ -16,6 +16,12 @@ import type { Db } from './db/knex';
 import { createOutboxRepository } from './db/outbox.repository';
 import { createReconciliationRepository } from './db/reconciliation.repository';
 import { createWithdrawalRepository } from './db/withdrawal.repository';
+import { createRequestRepository } from './db/request.repository';
+import { createApprovalService } from './services/approval.service';
+import { createDocumentService } from './services/document.service';
+import documentRoutes from './routes/documents';
+import adminRequestRoutes from './routes/admin/requests';
+import { toAdminWithdrawalView } from './schemas/withdrawal';
 import authPlugin from './plugins/auth';
 import errorHandler, { sendError } from './plugins/error-handler';
 import openapi from './plugins/openapi';
@@ -144,6 +150,9 @@ export default fp(
       config,
     });
     const platformAdmin = createPlatformAdminService({ platforms: platformRepository, config });
+    const documents = createDocumentService({ db, config });
+    const requests = createRequestRepository(db);
+    const approvals = createApprovalService({ requests, identities, temporal, config });
     const withdrawals = createWithdrawalService({
       db,
       withdrawals: createWithdrawalRepository(db),
@@ -151,7 +160,8 @@ export default fp(
       plans: planRepository,
       earnings: platformRepository,
       ledger,
-      identities,
+      requests,
+      approvals,
       temporal,
       config,
     });
@@ -190,8 +200,20 @@ export default fp(
     await fastify.register(planRoutes, { plans });
     await fastify.register(platformRoutes, { platforms, logos: platformAdmin });
     await fastify.register(withdrawalRoutes, { withdrawals });
+    await fastify.register(documentRoutes, { documents, maxBytes: config.DOCUMENT_MAX_BYTES });
     await fastify.register(payoutWebhookRoutes, { temporal, secret: config.PAYOUT_RAIL_WEBHOOK_SECRET });
     await fastify.register(adminWithdrawalRoutes, { withdrawals, workflowUrl: config.temporalWorkflowUrl });
+    await fastify.register(adminRequestRoutes, {
+      approvals,
+      documents,
+      workflowUrl: config.temporalWorkflowUrl,
+      subjects: {
+        withdrawal: async (id) => {
+          const w = await withdrawals.getForAdmin(id);
+          return toAdminWithdrawalView(w, config.temporalWorkflowUrl(w.workflowId));
+        },
+      },
+    });
     await fastify.register(adminLedgerRoutes, { reconciliations: createReconciliationRepository(db) });
     await fastify.register(adminCommissionRoutes, { plans });
     await fastify.register(adminEarningsSyncRoutes, { platforms, batchSize: config.EARNINGS_SYNC_BATCH_SIZE });

@@ -6,6 +6,7 @@ import { Value } from '@sinclair/typebox/value';
  * The one environment schema for every GigBit process (api, Temporal worker, scripts).
  * Every number that SPEC.md calls a default lives here or in a rules table, never inline in code.
  */
+const HOUR = 60 * 60 * 1000;
 const Milliseconds = (defaultValue: number, description: string) =>
   Type.Integer({ minimum: 1, default: defaultValue, description });
 const Paise = (defaultValue: number, description: string) =>
@@ -130,12 +131,42 @@ export const EnvSchema = Type.Object({
     description: 'HMAC key the payout rail signs webhooks with',
   }),
   PAYOUT_STATUS_POLL_MS: Milliseconds(30_000, 'First status poll when no webhook arrived; doubles up to 10 minutes'),
-  WITHDRAWAL_APPROVAL_EXPIRY_MS: Milliseconds(3 * 4 * 60 * 60 * 1000, 'Undecided withdrawals expire (3 × the 4 h SLA)'),
+
+  // Approvals (SPEC §9): escalate at the SLA, expire at APPROVAL_EXPIRY_FACTOR × the SLA.
+  APPROVAL_SLA_WITHDRAWAL_MS: Milliseconds(4 * HOUR, 'Withdrawal decision SLA (4 h)'),
+  APPROVAL_SLA_LOAN_MS: Milliseconds(24 * HOUR, 'Loan decision SLA (24 h)'),
+  APPROVAL_SLA_CLAIM_MS: Milliseconds(24 * HOUR, 'Insurance claim decision SLA (24 h)'),
+  APPROVAL_SLA_DELETION_MS: Milliseconds(48 * HOUR, 'Account deletion decision SLA (48 h)'),
+  APPROVAL_EXPIRY_FACTOR: Type.Integer({ minimum: 1, maximum: 10, default: 3, description: 'Expiry = factor × SLA' }),
+  REQUEST_CLAIM_TTL_MS: Milliseconds(30 * 60 * 1000, 'An admin’s claim on an inbox item lapses after this'),
+  BULK_DECISION_MAX_ITEMS: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
+  DOCUMENT_MAX_BYTES: Type.Integer({ minimum: 1024, maximum: 20 * 1024 * 1024, default: 5 * 1024 * 1024 }),
+
+  // Loans (SPEC §6); eligibility numbers live in api/domain/loan.ts's rules, amounts here.
+  LOAN_MIN_PAISE: Paise(500_000, 'Smallest loan (₹5,000)'),
+  LOAN_MAX_PAISE: Paise(5_000_000, 'Largest loan (₹50,000)'),
+  LOAN_FOUR_EYES_FROM_PAISE: Paise(2_500_000, 'From this amount two distinct approvers decide (₹25,000)'),
+  LOAN_LATE_FEE_PAISE: Paise(10_000, 'Late fee when an instalment falls overdue (₹100)'),
+  LOAN_RETRY_INTERVAL_MS: Milliseconds(24 * HOUR, 'Wait between auto-debit attempts of an unpaid instalment'),
+  LOAN_RETRIES_BEFORE_OVERDUE: Type.Integer({ minimum: 0, maximum: 60, default: 7 }),
+  LOAN_INSTALMENT_PERIOD_MS: Type.Optional(
+    Milliseconds(30 * 24 * HOUR, 'Test/demo only: instalments every N ms instead of on calendar due dates'),
+  ),
+
+  // Insurance (SPEC §7)
+  INSURANCE_PREMIUM_PAISE: Paise(5_000, 'Monthly premium (₹50)'),
+  INSURANCE_GRACE_DAYS: Type.Integer({ minimum: 0, maximum: 31, default: 7 }),
+  INSURANCE_PREMIUM_INTERVAL_MS: Milliseconds(24 * HOUR, 'How often the premium Schedule bills, retries and lapses'),
+
+  // Account deletion (SPEC §8)
+  DELETION_GRACE_MS: Milliseconds(7 * 24 * HOUR, 'After approval, the worker may still cancel for this long'),
 });
 
 export type Env = Static<typeof EnvSchema>;
 
 export interface Config extends Env {
+  /** Escalation and expiry per request type, from the SLAs above. */
+  approvalTimings: Record<'withdrawal' | 'loan' | 'claim' | 'deletion', { slaMs: number; expiryMs: number }>;
   isProduction: boolean;
   isDevelopment: boolean;
   corsOrigins: string[];
@@ -170,8 +201,15 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   if (problems.length > 0) throw new ConfigError(problems);
 
   const uiBase = env.TEMPORAL_UI_URL.replace(/\/$/, '');
+  const timings = (slaMs: number) => ({ slaMs, expiryMs: slaMs * env.APPROVAL_EXPIRY_FACTOR });
   return {
     ...env,
+    approvalTimings: {
+      withdrawal: timings(env.APPROVAL_SLA_WITHDRAWAL_MS),
+      loan: timings(env.APPROVAL_SLA_LOAN_MS),
+      claim: timings(env.APPROVAL_SLA_CLAIM_MS),
+      deletion: timings(env.APPROVAL_SLA_DELETION_MS),
+    },
     isProduction: env.NODE_ENV === 'production',
     isDevelopment: env.NODE_ENV === 'development',
     corsOrigins: env.CORS_ORIGINS.split(',').filter(Boolean),

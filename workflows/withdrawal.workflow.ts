@@ -2,10 +2,12 @@ import {
   allHandlersFinished,
   condition,
   log,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
+import { approvalGate } from './approval';
 import type { createWithdrawalActivities } from '../activities/withdrawal.activities';
 import {
   BusinessErrorType,
@@ -43,6 +45,13 @@ const railCalls = proxyActivities<Activities>({
 
 const MAX_POLL_MS = 10 * 60 * 1000;
 
+/**
+ * Runs started before the shared approvals model (SPEC §9: escalation, four-eyes records, timeline) keep their
+ * original decision handling when replayed; new runs record the marker and take the shared gate. Remove the old
+ * branch (deprecatePatch, then delete) once no run older than this marker is open.
+ */
+export const APPROVALS_MODEL_PATCH = 'approvals-model';
+
 type Outcome =
   | { kind: 'approve'; decidedAt: string; adminId?: string; comment?: string }
   | {
@@ -62,7 +71,7 @@ type Outcome =
  */
 export async function withdrawalWorkflow(input: WithdrawalWorkflowInput): Promise<DecisionResult> {
   let status: WithdrawalStatus = 'pending_approval';
-  let outcome: Outcome | undefined;
+  let outcome: Outcome;
   let decided: DecisionResult | undefined;
   let settledHint = false;
   let payoutId: string | undefined;
@@ -71,66 +80,7 @@ export async function withdrawalWorkflow(input: WithdrawalWorkflowInput): Promis
     status = next;
     upsertSearchAttributes([{ key: searchAttributes.status, value: next }]);
   };
-  // Once an outcome is chosen, later decisions and cancellations are stale.
-  const openStatus = (): WithdrawalStatus =>
-    outcome ? (outcome.kind === 'approve' ? 'approved' : outcome.status) : status;
-  const decide = (decision: DecisionInput) => {
-    const decidedAt = new Date().toISOString();
-    outcome =
-      decision.decision === 'approve'
-        ? { kind: 'approve', decidedAt, adminId: decision.adminId, comment: decision.comment }
-        : {
-            kind: 'close',
-            status: 'rejected',
-            decidedAt,
-            adminId: decision.adminId,
-            reason: decision.reason!,
-            comment: decision.comment,
-          };
-  };
-  // Answer only once the outcome is durable in PostgreSQL, so no client ever sees a state that may vanish.
-  const untilDecided = async () => {
-    await condition(() => decided !== undefined);
-    return decided!;
-  };
-
   setHandler(withdrawalStateQuery, (): WithdrawalState => ({ withdrawalId: input.withdrawalId, status }));
-  setHandler(
-    decideWithdrawalUpdate,
-    async (decision) => {
-      decide(decision);
-      return untilDecided();
-    },
-    {
-      validator: (decision: DecisionInput) => {
-        const problem = decisionProblem(openStatus(), decision);
-        if (problem) throw new Error(problem);
-      },
-    },
-  );
-  setHandler(decideWithdrawalSignal, (decision) => {
-    const problem = decisionProblem(openStatus(), decision);
-    if (problem) log.warn('Ignored a stale or invalid decision signal', { problem, adminId: decision.adminId });
-    else decide(decision);
-  });
-  setHandler(
-    cancelWithdrawalUpdate,
-    async () => {
-      outcome = {
-        kind: 'close',
-        status: 'cancelled',
-        decidedAt: new Date().toISOString(),
-        reason: 'cancelled by the worker',
-      };
-      return untilDecided();
-    },
-    {
-      validator: () => {
-        const problem = cancelProblem(openStatus());
-        if (problem) throw new Error(problem);
-      },
-    },
-  );
   setHandler(payoutSettledSignal, ({ payoutId: settled }) => {
     // Only a hint to look now: the rail's own status decides, so a stray or forged message changes nothing.
     if (settled === payoutId) settledHint = true;
@@ -143,22 +93,64 @@ export async function withdrawalWorkflow(input: WithdrawalWorkflowInput): Promis
     { key: searchAttributes.amountPaise, value: input.amountPaise },
   ]);
 
-  if (!input.requiresApproval) {
-    outcome = { kind: 'approve', decidedAt: new Date().toISOString() };
+  let settle = () => {};
+  if (patched(APPROVALS_MODEL_PATCH)) {
+    if (!input.requiresApproval) {
+      outcome = { kind: 'approve', decidedAt: new Date().toISOString() };
+    } else {
+      const gate = approvalGate({
+        requestId: input.withdrawalId,
+        requestType: 'withdrawal',
+        approvalsRequired: 1,
+        seniorRequired: false,
+        status: () => status,
+        cancellable: () => ['pending_approval'],
+      });
+      settle = () => gate.settled();
+      const timings = input.timings ?? { slaMs: input.approvalExpiryMs / 3, expiryMs: input.approvalExpiryMs };
+      const chosen = await gate.outcome(timings);
+      outcome =
+        chosen.kind === 'approved'
+          ? {
+              kind: 'approve',
+              decidedAt: chosen.decidedAt,
+              adminId: chosen.approvals.at(-1)?.adminId,
+              comment: chosen.comment,
+            }
+          : chosen.kind === 'rejected'
+            ? {
+                kind: 'close',
+                status: 'rejected',
+                decidedAt: chosen.decidedAt,
+                adminId: chosen.adminId,
+                reason: chosen.reason,
+                comment: chosen.comment,
+              }
+            : { kind: 'close', status: chosen.kind, decidedAt: chosen.decidedAt, reason: chosen.reason };
+    }
   } else {
-    await condition(() => outcome !== undefined, input.approvalExpiryMs);
-    outcome ??= { kind: 'close', status: 'expired', decidedAt: new Date().toISOString(), reason: 'expired' };
+    // Answer only once the outcome is durable in PostgreSQL, so no client ever sees a state that may vanish.
+    outcome = await legacyDecision(
+      input,
+      () => status,
+      async () => {
+        await condition(() => decided !== undefined);
+        return decided!;
+      },
+    );
   }
 
   if (outcome.kind === 'close') {
     decided = await db.closeWithoutPayout({ withdrawalId: input.withdrawalId, ...outcome });
     setStatus(decided.status);
+    settle();
     await condition(allHandlersFinished);
     return decided;
   }
 
   decided = await db.approveWithdrawal({ withdrawalId: input.withdrawalId, ...outcome });
   setStatus('approved');
+  settle();
 
   try {
     payoutId = (await railCalls.requestPayout({ withdrawalId: input.withdrawalId })).payoutId;
@@ -197,4 +189,69 @@ export async function withdrawalWorkflow(input: WithdrawalWorkflowInput): Promis
     }
     pollMs = Math.min(pollMs * 2, MAX_POLL_MS);
   }
+}
+
+/** The decision handling of runs started before APPROVALS_MODEL_PATCH: kept verbatim so their histories replay. */
+async function legacyDecision(
+  input: WithdrawalWorkflowInput,
+  currentStatus: () => WithdrawalStatus,
+  untilDecided: () => Promise<DecisionResult>,
+): Promise<Outcome> {
+  let outcome: Outcome | undefined;
+  // Once an outcome is chosen, later decisions and cancellations are stale.
+  const openStatus = (): WithdrawalStatus =>
+    outcome ? (outcome.kind === 'approve' ? 'approved' : outcome.status) : currentStatus();
+  const decide = (decision: DecisionInput) => {
+    const decidedAt = new Date().toISOString();
+    outcome =
+      decision.decision === 'approve'
+        ? { kind: 'approve', decidedAt, adminId: decision.adminId, comment: decision.comment }
+        : {
+            kind: 'close',
+            status: 'rejected',
+            decidedAt,
+            adminId: decision.adminId,
+            reason: decision.reason!,
+            comment: decision.comment,
+          };
+  };
+  setHandler(
+    decideWithdrawalUpdate,
+    async (decision) => {
+      decide(decision);
+      return untilDecided();
+    },
+    {
+      validator: (decision: DecisionInput) => {
+        const problem = decisionProblem(openStatus(), decision);
+        if (problem) throw new Error(problem);
+      },
+    },
+  );
+  setHandler(decideWithdrawalSignal, (decision) => {
+    const problem = decisionProblem(openStatus(), decision);
+    if (problem) log.warn('Ignored a stale or invalid decision signal', { problem, adminId: decision.adminId });
+    else decide(decision);
+  });
+  setHandler(
+    cancelWithdrawalUpdate,
+    async () => {
+      outcome = {
+        kind: 'close',
+        status: 'cancelled',
+        decidedAt: new Date().toISOString(),
+        reason: 'cancelled by the worker',
+      };
+      return untilDecided();
+    },
+    {
+      validator: () => {
+        const problem = cancelProblem(openStatus());
+        if (problem) throw new Error(problem);
+      },
+    },
+  );
+  if (!input.requiresApproval) return { kind: 'approve', decidedAt: new Date().toISOString() };
+  await condition(() => outcome !== undefined, input.approvalExpiryMs);
+  return outcome ?? { kind: 'close', status: 'expired', decidedAt: new Date().toISOString(), reason: 'expired' };
 }

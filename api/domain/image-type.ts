@@ -26,3 +26,20 @@ export const imageExtension: Record<ImageType, string> = {
   'image/jpeg': 'jpg',
   'image/webp': 'webp',
 };
+
+/** What a proof document may be (SPEC §6, §7): photos or a PDF, recognised by their bytes. */
+export type DocumentType = 'image/jpeg' | 'image/png' | 'application/pdf';
+
+export function sniffDocumentType(bytes: Uint8Array): DocumentType | undefined {
+  const image = sniffImageType(bytes);
+  if (image === 'image/png' || image === 'image/jpeg') return image;
+  // "%PDF-"
+  if ([0x25, 0x50, 0x44, 0x46, 0x2d].every((b, i) => bytes[i] === b)) return 'application/pdf';
+  return undefined;
+}
+
+export const documentExtension: Record<DocumentType, string> = {
+  'image/jpeg': 'jpg',
+  'image/png': 'png',
+  'application/pdf': 'pdf',
+};

@@ -40,10 +40,83 @@ export const LedgerDriftDetectedPayload = Type.Object({
 });
 export type LedgerDriftDetectedPayload = Static<typeof LedgerDriftDetectedPayload>;
 
+const Nullable = <T extends ReturnType<typeof Type.String>>(schema: T) => Type.Union([schema, Type.Null()]);
+
+/** A loan, claim or deletion request changed status; one shape for the three so the app handles them alike. */
+export const RequestStatusChangedPayload = Type.Object({
+  requestId: Type.String({ format: 'uuid' }),
+  requestType: Type.Union(['loan', 'claim', 'deletion'].map((t) => Type.Literal(t))),
+  status: Type.String({ description: 'The subject status, e.g. pending_approval, active, paid, grace, erased' }),
+  amountPaise: Type.Union([Type.Integer(), Type.Null()]),
+  reason: Nullable(Type.String()),
+  occurredAt: Type.String({ format: 'date-time' }),
+});
+export type RequestStatusChangedPayload = Static<typeof RequestStatusChangedPayload>;
+
+/** An instalment was debited or fell overdue (with its late fee). */
+export const LoanInstalmentChangedPayload = Type.Object({
+  loanId: Type.String({ format: 'uuid' }),
+  number: Type.Integer({ minimum: 1 }),
+  status: Type.Union(['paid', 'overdue', 'waived'].map((s) => Type.Literal(s))),
+  amountPaise: Type.Integer(),
+  lateFeePaise: Type.Integer(),
+  occurredAt: Type.String({ format: 'date-time' }),
+});
+export type LoanInstalmentChangedPayload = Static<typeof LoanInstalmentChangedPayload>;
+
+export const InsuranceCoverageChangedPayload = Type.Object({
+  status: Type.Union(['active', 'grace', 'lapsed', 'opted_out'].map((s) => Type.Literal(s))),
+  optOutEffectiveOn: Nullable(Type.String({ format: 'date' })),
+  occurredAt: Type.String({ format: 'date-time' }),
+});
+export type InsuranceCoverageChangedPayload = Static<typeof InsuranceCoverageChangedPayload>;
+
+/** Admins only: something in the approvals inbox changed (decision, escalation, claim, status). */
+export const RequestUpdatedPayload = Type.Object({
+  requestId: Type.String({ format: 'uuid' }),
+  requestType: Type.Union(['withdrawal', 'loan', 'claim', 'deletion'].map((t) => Type.Literal(t))),
+  change: Type.Union(['decision', 'escalated'].map((c) => Type.Literal(c))),
+  occurredAt: Type.String({ format: 'date-time' }),
+});
+export type RequestUpdatedPayload = Static<typeof RequestUpdatedPayload>;
+
 export const eventTypes = {
   withdrawalStatusChanged: 'withdrawal.status_changed',
+  requestStatusChanged: 'request.status_changed',
+  loanInstalmentChanged: 'loan.instalment_changed',
+  insuranceCoverageChanged: 'insurance.coverage_changed',
+  requestUpdated: 'request.updated',
   ledgerDriftDetected: 'ledger.drift_detected',
 } as const;
+
+export function requestStatusChanged(
+  workerId: string,
+  payload: Omit<RequestStatusChangedPayload, 'occurredAt'>,
+): NewOutboxEvent {
+  const data: RequestStatusChangedPayload = { ...payload, occurredAt: new Date().toISOString() };
+  return { type: eventTypes.requestStatusChanged, workerId, toAdmins: true, payload: data };
+}
+
+export function loanInstalmentChanged(
+  workerId: string,
+  payload: Omit<LoanInstalmentChangedPayload, 'occurredAt'>,
+): NewOutboxEvent {
+  const data: LoanInstalmentChangedPayload = { ...payload, occurredAt: new Date().toISOString() };
+  return { type: eventTypes.loanInstalmentChanged, workerId, toAdmins: true, payload: data };
+}
+
+export function insuranceCoverageChanged(
+  workerId: string,
+  payload: Omit<InsuranceCoverageChangedPayload, 'occurredAt'>,
+): NewOutboxEvent {
+  const data: InsuranceCoverageChangedPayload = { ...payload, occurredAt: new Date().toISOString() };
+  return { type: eventTypes.insuranceCoverageChanged, workerId, payload: data };
+}
+
+export function requestUpdated(payload: Omit<RequestUpdatedPayload, 'occurredAt'>): NewOutboxEvent {
+  const data: RequestUpdatedPayload = { ...payload, occurredAt: new Date().toISOString() };
+  return { type: eventTypes.requestUpdated, toAdmins: true, payload: data };
+}
 
 export function withdrawalStatusChanged(withdrawal: Withdrawal): NewOutboxEvent {
   const payload: WithdrawalStatusChangedPayload = {

@@ -1,4 +1,3 @@
-import type { IdentityRepository } from '../db/identity.repository';
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
@@ -15,11 +14,9 @@ import { AppError, ErrorCode } from '../errors';
 import { withdrawalStatusChanged } from '../realtime/event-catalogue';
 import { fingerprintOf, replayOf } from './idempotency';
 import type { LedgerService } from './ledger.service';
+import type { RequestRepository } from '../db/request.repository';
+import type { ApprovalService, Decider } from './approval.service';
 import {
-  cancelProblem,
-  cancelWithdrawalUpdate,
-  decideWithdrawalUpdate,
-  decisionProblem,
   searchAttributes,
   terminalWithdrawalStatuses,
   withdrawalWorkflowId,
@@ -37,14 +34,15 @@ export interface WithdrawalServiceDeps {
   plans: PlanRepository;
   earnings: Pick<PlatformRepository, 'earningsByPlatform'>;
   ledger: LedgerService;
-  identities: Pick<IdentityRepository, 'adminIsWorker'>;
+  requests: RequestRepository;
+  approvals: ApprovalService;
   temporal: Client;
   config: Pick<
     Config,
     | 'TEMPORAL_TASK_QUEUE'
     | 'WITHDRAWAL_MIN_PAISE'
     | 'WITHDRAWAL_MAX_PAISE'
-    | 'WITHDRAWAL_APPROVAL_EXPIRY_MS'
+    | 'approvalTimings'
     | 'WITHDRAWAL_AUTO_APPROVE_BELOW_PAISE'
     | 'WITHDRAWAL_SERVICE_FEE_PAISE'
     | 'INSURANCE_CONTRIBUTION_BPS'
@@ -54,7 +52,6 @@ export interface WithdrawalServiceDeps {
 }
 
 export interface DecideWithdrawalInput {
-  adminId: string;
   withdrawalId: string;
   decision: DecisionKind;
   reason?: string;
@@ -137,8 +134,9 @@ export function createWithdrawalService(deps: WithdrawalServiceDeps) {
       workerId: withdrawal.workerId,
       amountPaise: withdrawal.amountPaise,
       requiresApproval: withdrawal.requiresApproval,
-      approvalExpiryMs: config.WITHDRAWAL_APPROVAL_EXPIRY_MS,
+      approvalExpiryMs: config.approvalTimings.withdrawal.expiryMs,
       payoutPollMs: config.PAYOUT_STATUS_POLL_MS,
+      timings: config.approvalTimings.withdrawal,
     };
     try {
       // By type name: the workflow module itself only runs inside the worker's sandbox. The deadline bounds the
@@ -169,28 +167,6 @@ export function createWithdrawalService(deps: WithdrawalServiceDeps) {
         },
       );
     }
-  }
-
-  /** Sends an Update to the request's workflow and maps a refusal (validator) to a 409 that names the reason. */
-  async function updateWorkflow(withdrawal: Withdrawal, send: () => Promise<unknown>): Promise<Withdrawal> {
-    try {
-      await send();
-    } catch (err) {
-      if ((err as Error).name === 'WorkflowUpdateFailedError') {
-        const cause = (err as Error & { cause?: Error }).cause?.message ?? 'no longer valid';
-        throw new AppError(ErrorCode.DECISION_NOT_ALLOWED, `Refused: ${cause}`);
-      }
-      // The run may have moved on between our read and the Update (expiry): report what is stored now.
-      const current = await withdrawals.findById(withdrawal.id);
-      if (current && current.status !== 'pending_approval') {
-        throw new AppError(
-          ErrorCode.DECISION_NOT_ALLOWED,
-          `Refused: the withdrawal is already ${current.status.replace('_', ' ')}`,
-        );
-      }
-      throw err;
-    }
-    return (await withdrawals.findById(withdrawal.id))!;
   }
 
   return {
@@ -285,6 +261,21 @@ export function createWithdrawalService(deps: WithdrawalServiceDeps) {
           },
           trx,
         );
+        const requiresApproval = created.requiresApproval;
+        await deps.requests.insert(
+          trx,
+          {
+            id,
+            type: 'withdrawal',
+            workerId: input.workerId,
+            amountPaise: input.amountPaise,
+            status: created.status,
+            workflowId: created.workflowId,
+            approvalsRequired: requiresApproval ? 1 : 0,
+            ...(requiresApproval ? config.approvalTimings.withdrawal : {}),
+          },
+          { actorKind: 'worker', actorId: input.workerId },
+        );
         await outbox.append(trx, withdrawalStatusChanged(created));
         return { withdrawal: created, replayed: false };
       });
@@ -306,35 +297,16 @@ export function createWithdrawalService(deps: WithdrawalServiceDeps) {
 
     /** The worker withdraws a request still waiting for a decision; the hold is released at once. */
     async cancel(workerId: string, withdrawalId: string): Promise<Withdrawal> {
-      const withdrawal = await withdrawals.findByIdForWorker(withdrawalId, workerId);
-      if (!withdrawal) throw AppError.notFound('Withdrawal');
-      const problem = cancelProblem(withdrawal.status);
-      if (problem) throw new AppError(ErrorCode.DECISION_NOT_ALLOWED, `Refused: ${problem}`);
-      return updateWorkflow(withdrawal, () =>
-        temporal.workflow.getHandle(withdrawal.workflowId).executeUpdate(cancelWithdrawalUpdate),
-      );
+      if (!(await withdrawals.findByIdForWorker(withdrawalId, workerId))) throw AppError.notFound('Withdrawal');
+      await deps.approvals.cancel(workerId, 'withdrawal', withdrawalId);
+      return (await withdrawals.findById(withdrawalId))!;
     },
 
-    /** Sends the decision as a Workflow Update and answers once the outcome is stored. */
-    async decide(input: DecideWithdrawalInput): Promise<Withdrawal> {
-      if (input.decision === 'reject' && !input.reason?.trim()) {
-        throw new AppError(ErrorCode.VALIDATION_FAILED, 'A reason is required to reject: the worker is told why');
-      }
-      const withdrawal = await withdrawals.findById(input.withdrawalId);
-      if (!withdrawal) throw AppError.notFound('Withdrawal');
-      if (await deps.identities.adminIsWorker(input.adminId, withdrawal.workerId)) {
-        throw new AppError(
-          ErrorCode.CONFLICT_OF_INTEREST,
-          'Refused: this is your own worker account’s request; another admin must decide it',
-        );
-      }
-      const problem = decisionProblem(withdrawal.status, input);
-      if (problem) throw new AppError(ErrorCode.DECISION_NOT_ALLOWED, `Refused: ${problem}`);
-      return updateWorkflow(withdrawal, () =>
-        temporal.workflow.getHandle(withdrawal.workflowId).executeUpdate(decideWithdrawalUpdate, {
-          args: [{ decision: input.decision, adminId: input.adminId, reason: input.reason, comment: input.comment }],
-        }),
-      );
+    /** Sends the decision through the shared approvals model and answers once the outcome is stored. */
+    async decide(decider: Decider, input: DecideWithdrawalInput): Promise<Withdrawal> {
+      if (!(await withdrawals.findById(input.withdrawalId))) throw AppError.notFound('Withdrawal');
+      await deps.approvals.decide(decider, input.withdrawalId, input);
+      return (await withdrawals.findById(input.withdrawalId))!;
     },
   };
 }

@@ -49,6 +49,8 @@ const RULES: Record<string, { rule: Rule; owned?: true }> = {
   'POST /v1/withdrawals': { rule: 'worker' },
   'GET /v1/withdrawals/:id': { rule: 'worker', owned: true },
   'POST /v1/withdrawals/:id/cancel': { rule: 'worker', owned: true },
+  'POST /v1/documents': { rule: 'worker' },
+  'GET /v1/documents/:id': { rule: 'worker', owned: true },
   'GET /v1/admin/me': { rule: 'admin:viewer' },
   'POST /v1/admin/me/password': { rule: 'admin:viewer' },
   'GET /v1/admin/audit': { rule: 'admin:viewer' },
@@ -57,6 +59,13 @@ const RULES: Record<string, { rule: Rule; owned?: true }> = {
   'GET /v1/admin/commission': { rule: 'admin:viewer' },
   'GET /v1/admin/earnings-sync/:workflowId': { rule: 'admin:viewer' },
   'GET /v1/admin/platforms': { rule: 'admin:viewer' },
+  'GET /v1/admin/documents/:id': { rule: 'admin:viewer' },
+  'GET /v1/admin/requests': { rule: 'admin:viewer' },
+  'GET /v1/admin/requests/:id': { rule: 'admin:viewer' },
+  'POST /v1/admin/requests/:id/claim': { rule: 'admin:approver' },
+  'DELETE /v1/admin/requests/:id/claim': { rule: 'admin:approver' },
+  'POST /v1/admin/requests/:id/decision': { rule: 'admin:approver' },
+  'POST /v1/admin/requests/bulk-decision': { rule: 'admin:approver' },
   'POST /v1/admin/withdrawals/:id/decision': { rule: 'admin:approver' },
   'POST /v1/admin/earnings-sync': { rule: 'admin:approver' },
   'POST /v1/admin/platforms': { rule: 'admin:senior_approver' },
@@ -93,6 +102,7 @@ describe('authorization matrix: every route × every kind of caller', () => {
   let tokens: Record<Exclude<Who, 'anonymous'>, string>;
   let workerA: { token: string; workerId: string; phone: string };
   let pendingWithdrawalId: string;
+  let documentId: string;
   let otherAdminId: string;
 
   beforeAll(async () => {
@@ -120,6 +130,14 @@ describe('authorization matrix: every route × every kind of caller', () => {
     });
     expect(created.statusCode).toBe(201);
     pendingWithdrawalId = created.json<{ id: string }>().id;
+    const uploaded = await h.api.app.inject({
+      method: 'POST',
+      url: '/v1/documents?purpose=loan_proof',
+      headers: { ...bearer(workerA.token), 'content-type': 'application/pdf' },
+      payload: Buffer.from('%PDF-1.4\n% matrix proof\n'),
+    });
+    expect(uploaded.statusCode).toBe(201);
+    documentId = uploaded.json<{ id: string }>().id;
     otherAdminId = (await createAdminAccount(h.api.app, 'viewer')).adminId;
     tokens = await principals();
   });
@@ -144,7 +162,13 @@ describe('authorization matrix: every route × every kind of caller', () => {
     const path = url
       .replace(
         ':id',
-        url.includes('/admins/') ? otherAdminId : url.includes('/platforms/') ? randomUUID() : pendingWithdrawalId,
+        url.includes('/admins/')
+          ? otherAdminId
+          : url.includes('/platforms/')
+            ? randomUUID()
+            : url.includes('/documents/')
+              ? documentId
+              : pendingWithdrawalId,
       )
       .replace(':slug', slug)
       .replace(':code', 'trio')

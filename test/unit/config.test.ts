@@ -31,7 +31,13 @@ describe('loadConfig', () => {
       TEMPORAL_TASK_QUEUE: 'gigbit',
       WITHDRAWAL_MIN_PAISE: 20_000,
       WITHDRAWAL_MAX_PAISE: 2_500_000,
-      WITHDRAWAL_APPROVAL_EXPIRY_MS: 12 * 60 * 60 * 1000,
+      APPROVAL_SLA_WITHDRAWAL_MS: 4 * 60 * 60 * 1000,
+      approvalTimings: {
+        withdrawal: { slaMs: 4 * 60 * 60 * 1000, expiryMs: 12 * 60 * 60 * 1000 },
+        loan: { slaMs: 24 * 60 * 60 * 1000, expiryMs: 72 * 60 * 60 * 1000 },
+        claim: { slaMs: 24 * 60 * 60 * 1000, expiryMs: 72 * 60 * 60 * 1000 },
+        deletion: { slaMs: 48 * 60 * 60 * 1000, expiryMs: 144 * 60 * 60 * 1000 },
+      },
       isDevelopment: false,
       isProduction: true,
     });

@@ -3,7 +3,7 @@ import { createLedgerRepository } from '../../api/db/ledger.repository';
 import type { EventEnvelope } from '../../api/realtime/event-catalogue';
 import { createLedgerService } from '../../api/services/ledger.service';
 import { signRailBody } from '../../simulators/payout-rail';
-import { decideWithdrawalSignal, withdrawalWorkflowId } from '../../workflows/contracts';
+import { decideRequestSignal, withdrawalWorkflowId } from '../../workflows/contracts';
 import {
   bearer,
   createHarness,
@@ -24,7 +24,7 @@ describe('withdrawal pipeline: hold → approval → payout → post/void → wo
   const sockets: Socket[] = [];
 
   beforeAll(async () => {
-    h = await createHarness({ listen: true, worker: true, env: { WITHDRAWAL_APPROVAL_EXPIRY_MS: '60000' } });
+    h = await createHarness({ listen: true, worker: true, env: { APPROVAL_SLA_WITHDRAWAL_MS: '20000' } });
   });
   afterAll(async () => {
     sockets.forEach((s) => s.disconnect());
@@ -185,7 +185,7 @@ describe('withdrawal pipeline: hold → approval → payout → post/void → wo
     const withdrawal = await request(worker.token, 550_000);
     await h.api.temporal.workflow
       .getHandle(withdrawalWorkflowId(withdrawal.id))
-      .signal(decideWithdrawalSignal, { decision: 'approve', adminId: admin.adminId });
+      .signal(decideRequestSignal, { decision: 'approve', adminId: admin.adminId, adminRole: 'approver' });
     expect(await finished(withdrawal.id)).toMatchObject({ status: 'paid' });
     expect((await snapshot(withdrawal.id, worker.walletId)).row).toMatchObject({
       status: 'paid',
@@ -359,7 +359,7 @@ describe('withdrawal pipeline: hold → approval → payout → post/void → wo
 describe('withdrawal expiry', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await createHarness({ worker: true, env: { WITHDRAWAL_APPROVAL_EXPIRY_MS: '1500' } });
+    h = await createHarness({ worker: true, env: { APPROVAL_SLA_WITHDRAWAL_MS: '500' } });
   });
   afterAll(() => h.close());
 

@@ -45,7 +45,10 @@ const adminWithdrawalRoutes: FastifyPluginAsyncTypebox<{
     async (request) => {
       const admin = requireAdmin(request);
       return view(
-        await withdrawals.decide({ adminId: admin.adminId, withdrawalId: request.params.id, ...request.body }),
+        await withdrawals.decide(
+          { adminId: admin.adminId, role: admin.role },
+          { withdrawalId: request.params.id, ...request.body },
+        ),
       );
     },
   );
