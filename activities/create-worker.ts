@@ -23,7 +23,7 @@ const quietBundlerLogger = {
 };
 
 export interface GigbitWorkerOptions {
-  config: Pick<Config, 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE' | 'PAYOUT_RAIL_URL' | 'PLATFORM_CONNECTOR_URL'>;
+  config: Config;
   db: Db;
   connection: NativeConnection;
   workflowBundle: WorkflowBundleOption;

@@ -1,39 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
-import { baseProcessEnv, testEnvironment } from '../helpers/environment';
+import { testEnvironment } from '../helpers/environment';
 import { TEST_DATA_KEY, TEST_RAIL_SECRET, TEST_SECRET } from '../helpers/harness';
+import { runEntry as run, waitFor } from '../helpers/processes';
 import { freePort } from '../global-setup';
-
-const root = path.resolve(__dirname, '../..');
-
-interface Run {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-/** The real process entries, as `npm run api` / `npm run worker` start them. */
-function run(entry: string, env: Record<string, string>): Run {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
-    cwd: root,
-    env: { ...baseProcessEnv(), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
-}
-
-async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('process entries', () => {
   let database: TestDatabase;
