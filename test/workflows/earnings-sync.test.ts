@@ -3,6 +3,7 @@ import { startPlatformSimulator, type PlatformSimulator, type Trip } from '../..
 import { workerSyncWorkflowId, type SyncProgress } from '../../workflows/contracts';
 import { bearer, createHarness, fundWorker, signInAdmin, signInWorker, type Harness } from '../helpers/harness';
 import { healthy, ledgerInvariants } from '../ledger/helpers';
+import { recordHistory } from '../helpers/histories';
 
 /**
  * Connect platforms through the platform simulator's OTP flow, then sync earnings with real workflows: every trip
@@ -64,7 +65,9 @@ describe('platforms and earnings sync', () => {
     const started = await h.api.app.inject({ method: 'POST', url: '/v1/me/sync', headers: bearer(token) });
     expect(started.statusCode).toBe(202);
     expect(started.json()).toEqual({ workflowId: workerSyncWorkflowId(workerId) });
-    return (await h.api.temporal.workflow.getHandle(workerSyncWorkflowId(workerId)).result()) as SyncProgress;
+    const progress = (await h.api.temporal.workflow.getHandle(workerSyncWorkflowId(workerId)).result()) as SyncProgress;
+    await recordHistory(h.api.temporal, workerSyncWorkflowId(workerId), 'sync-worker-completed');
+    return progress;
   };
   const balance = async (token: string) =>
     (await h.api.app.inject({ method: 'GET', url: '/v1/me/balance', headers: bearer(token) })).json<{
@@ -234,6 +237,7 @@ describe('platforms and earnings sync', () => {
     const first = await status();
     expect(['running', 'completed']).toContain(first.state);
     await h.api.temporal.workflow.getHandle(workflowId).result();
+    await recordHistory(h.api.temporal, workflowId, 'sync-all-backfill-completed');
     expect(await status()).toMatchObject({
       state: 'completed',
       progress: { accountsDone: total, accountsTotal: total, failedAccounts: 0 },

@@ -12,6 +12,7 @@ import {
   type Harness,
 } from '../helpers/harness';
 import { decideRequest, eventually, seedEarningHistory, uploadDocument } from '../helpers/loans';
+import { firstRunId, recordHistory } from '../helpers/histories';
 
 interface LoanBody {
   id: string;
@@ -134,6 +135,13 @@ describe('loans: eligibility, application, approvals and disbursal', () => {
     expect(decided.statusCode).toBe(200);
     expect(decided.json()).toMatchObject({ status: 'active', approvalsGiven: 1, slaState: 'closed' });
 
+    const loanWorkflowId = requestWorkflowId('loan', loan.id);
+    await recordHistory(
+      h.api.temporal,
+      loanWorkflowId,
+      'loan-approved-then-disbursed',
+      await firstRunId(h.api.temporal, loanWorkflowId),
+    );
     const active = await getLoan(h, worker.token, loan.id);
     expect(active.status).toBe('active');
     expect(active.instalments).toHaveLength(6);
@@ -196,6 +204,13 @@ describe('loans: eligibility, application, approvals and disbursal', () => {
     const second = await decideRequest(h.api.app, senior.token, loan.id, { decision: 'approve' });
     expect(second.statusCode).toBe(200);
     expect(second.json()).toMatchObject({ status: 'active', approvalsGiven: 2 });
+    const loanWorkflowId = requestWorkflowId('loan', loan.id);
+    await recordHistory(
+      h.api.temporal,
+      loanWorkflowId,
+      'loan-four-eyes-refusals-then-senior-approval',
+      await firstRunId(h.api.temporal, loanWorkflowId),
+    );
     expect(await countRows(h, 'ledger_journals', { idempotency_key: `loan:${loan.id}:disbursal` })).toBe(1);
   });
 
@@ -232,6 +247,7 @@ describe('loans: eligibility, application, approvals and disbursal', () => {
     });
     expect(rejected.statusCode).toBe(200);
     expect(await getLoan(h, worker.token, loan.id)).toMatchObject({ status: 'rejected' });
+    await recordHistory(h.api.temporal, requestWorkflowId('loan', loan.id), 'loan-rejected-with-reason');
     expect(await countRows(h, 'ledger_journals', { idempotency_key: `loan:${loan.id}:disbursal` })).toBe(0);
     // A closed loan frees the worker to apply again.
     expect((await apply(h, worker.token, 600_000)).statusCode).toBe(201);
@@ -252,6 +268,8 @@ describe('loans: eligibility, application, approvals and disbursal', () => {
     const cancelled = await cancel();
     expect(cancelled.statusCode).toBe(200);
     expect(cancelled.json()).toMatchObject({ status: 'cancelled' });
+    await h.api.temporal.workflow.getHandle(requestWorkflowId('loan', loan.id)).result();
+    await recordHistory(h.api.temporal, requestWorkflowId('loan', loan.id), 'loan-cancelled-by-worker');
     const late = await cancel();
     expect(late.statusCode).toBe(409);
     expect(late.json()).toMatchObject({ error: { message: expect.stringMatching(/already cancelled/) } });
@@ -313,6 +331,7 @@ describe('loans: SLA escalation and expiry', () => {
     const loan = (await apply(h, worker.token, 600_000)).json<LoanBody>();
     await h.api.temporal.workflow.getHandle(requestWorkflowId('loan', loan.id)).result();
     expect(await getLoan(h, worker.token, loan.id)).toMatchObject({ status: 'expired' });
+    await recordHistory(h.api.temporal, requestWorkflowId('loan', loan.id), 'loan-escalated-then-expired');
     const detail = await h.api.app.inject({
       method: 'GET',
       url: `/v1/admin/requests/${loan.id}`,
@@ -362,6 +381,8 @@ describe('loans: repayment', () => {
       20_000,
     );
     expect(closed.instalments!.every((i) => i.status === 'paid')).toBe(true);
+    await h.api.temporal.workflow.getHandle(requestWorkflowId('loan', loan.id)).result();
+    await recordHistory(h.api.temporal, requestWorkflowId('loan', loan.id), 'loan-last-instalment-debited-closed');
     const repaid = closed.instalments!.reduce((s, i) => s + i.principalPaise + i.interestPaise, 0);
     expect(repaid).toBe(500_000 + closed.totalInterestPaise);
     const journals = await h.database
@@ -395,6 +416,8 @@ describe('loans: repayment', () => {
       (l) => l.instalments![0]!.status === 'overdue',
     );
     expect(overdue.instalments![0]).toMatchObject({ lateFeePaise: 10_000 });
+    // An open run, mid-arrears: partial histories replay too.
+    await recordHistory(h.api.temporal, requestWorkflowId('loan', loan.id), 'loan-instalment-retried-then-overdue');
     const arrears = await h.api.app.inject({
       method: 'GET',
       url: '/v1/admin/loans/arrears',
@@ -459,6 +482,7 @@ describe('loans: prepayment', () => {
     expect(prepaid.json()).toMatchObject({ paidPaise: 900_000, loan: { status: 'closed', closure: 'prepaid' } });
     expect(before - (await ledger.balanceOf(wallet.id)).balancePaise).toBe(900_000);
     await h.api.temporal.workflow.getHandle(requestWorkflowId('loan', loan.id)).result();
+    await recordHistory(h.api.temporal, requestWorkflowId('loan', loan.id), 'loan-prepaid-closed');
     const again = await h.api.app.inject({
       method: 'POST',
       url: `/v1/loans/${loan.id}/prepay`,

@@ -15,6 +15,7 @@ import {
   type Harness,
 } from '../helpers/harness';
 import { credit, ledgerFor, workerWithWallet } from '../ledger/helpers';
+import { recordHistory } from '../helpers/histories';
 
 async function waitFor<T>(fn: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -147,12 +148,15 @@ describe('reconciliation compares payouts with the rail', () => {
       ids.push(response.json<{ id: string }>().id);
     }
     for (const id of ids) await h.api.temporal.workflow.getHandle(withdrawalWorkflowId(id)).result();
+    await recordHistory(h.api.temporal, withdrawalWorkflowId(ids[0]!), 'withdrawal-v2-auto-approved-then-paid');
+    let lastWorkflowId = '';
     const reconcile = (): Promise<ReconciliationSummary> =>
       h.api.temporal.workflow.execute('ledgerReconciliationWorkflow', {
-        workflowId: `reconcile-${randomUUID()}`,
+        workflowId: (lastWorkflowId = `reconcile-${randomUUID()}`),
         taskQueue: h.config.TEMPORAL_TASK_QUEUE,
       });
     expect(await reconcile()).toMatchObject({ status: 'clean', findings: 0 });
+    await recordHistory(h.api.temporal, lastWorkflowId, 'ledger-reconciliation-clean');
 
     // The rail's record of the first payout says it failed, and of the second that it paid a different amount.
     const [first, second] = ids.map((id) => [...h.rail.payouts.values()].find((p) => p.reference === id)!);

@@ -14,6 +14,7 @@ import {
   TEST_RAIL_SECRET,
   type Harness,
 } from '../helpers/harness';
+import { recordHistory } from '../helpers/histories';
 
 /**
  * The withdrawal on real components: Temporal dev server and worker, PostgreSQL, the API listening on a port, the
@@ -187,6 +188,11 @@ describe('withdrawal pipeline: hold → approval → payout → post/void → wo
       .getHandle(withdrawalWorkflowId(withdrawal.id))
       .signal(decideRequestSignal, { decision: 'approve', adminId: admin.adminId, adminRole: 'approver' });
     expect(await finished(withdrawal.id)).toMatchObject({ status: 'paid' });
+    await recordHistory(
+      h.api.temporal,
+      withdrawalWorkflowId(withdrawal.id),
+      'withdrawal-v2-approved-by-signal-then-paid',
+    );
     expect((await snapshot(withdrawal.id, worker.walletId)).row).toMatchObject({
       status: 'paid',
       decided_by: admin.adminId,
@@ -370,6 +376,7 @@ describe('withdrawal expiry', () => {
     const created = await postWithdrawal(h.api.app, worker.token, 'expiry-key-1', { amountPaise: 600_000 });
     const { id } = created.json<{ id: string }>();
     await h.api.temporal.workflow.getHandle(withdrawalWorkflowId(id)).result();
+    await recordHistory(h.api.temporal, withdrawalWorkflowId(id), 'withdrawal-v2-escalated-then-expired');
 
     const row = (await h.database.db('withdrawals').where({ id }).first()) as Record<string, unknown>;
     expect(row).toMatchObject({ status: 'expired', decision_reason: 'expired', decided_by: null });
