@@ -76,8 +76,8 @@ export interface InboxQuery {
   /** An admin id, or 'nobody' for unclaimed items. */
   assignedTo?: string;
   workerId?: string;
-  /** Oldest first (the queue order); the cursor is the last item's (createdAt, id). */
-  after?: { createdAt: Date; id: string };
+  /** Oldest first (the queue order); continue after this request (compared in the database, at full precision). */
+  afterId?: string;
   limit: number;
 }
 
@@ -359,7 +359,9 @@ export function createRequestRepository(db: Db) {
       if (query.assignedTo === 'nobody') void b.whereNull('r.assigned_to');
       else if (query.assignedTo) void b.where('r.assigned_to', query.assignedTo);
       if (query.workerId) void b.where('r.worker_id', query.workerId);
-      if (query.after) void b.whereRaw('(r.created_at, r.id) > (?, ?)', [query.after.createdAt, query.after.id]);
+      if (query.afterId) {
+        void b.whereRaw('(r.created_at, r.id) > (SELECT created_at, id FROM requests WHERE id = ?)', [query.afterId]);
+      }
       const rows = await b
         .orderBy([
           { column: 'r.created_at', order: 'asc' },

@@ -24,16 +24,15 @@ export type SubjectViews = Partial<Record<RequestType, (id: string) => Promise<R
 
 const MINUTE = 60_000;
 
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const createdAt = new Date(at ?? '');
-  if (!id || !/^[0-9a-f-]{36}$/.test(id) || Number.isNaN(createdAt.getTime())) {
+/** Cursors are opaque to clients: the last item's id, which the database resolves to its exact position. */
+function decodeCursor(cursor: string): string {
+  const id = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) {
     throw new AppError(ErrorCode.VALIDATION_FAILED, 'The cursor is not one this API issued');
   }
-  return { createdAt, id };
+  return id;
 }
-const encodeCursor = (r: RequestRecord) =>
-  Buffer.from(`${r.createdAt.toISOString()}|${r.id}`, 'utf8').toString('base64url');
+const encodeCursor = (r: RequestRecord) => Buffer.from(r.id, 'utf8').toString('base64url');
 
 /** The approvals inbox over all four request types (SPEC §9). */
 const adminRequestRoutes: FastifyPluginAsyncTypebox<{
@@ -76,7 +75,7 @@ const adminRequestRoutes: FastifyPluginAsyncTypebox<{
         maxAgeMs: q.maxAgeMinutes === undefined ? undefined : q.maxAgeMinutes * MINUTE,
         assignedTo: q.claimed === 'me' ? requireAdmin(request).adminId : q.claimed,
         workerId: q.workerId,
-        after: q.cursor ? decodeCursor(q.cursor) : undefined,
+        afterId: q.cursor ? decodeCursor(q.cursor) : undefined,
         limit,
       });
       const last = items.at(-1);
