@@ -21,7 +21,18 @@ import { createApprovalService } from './services/approval.service';
 import { createDocumentService } from './services/document.service';
 import documentRoutes from './routes/documents';
 import adminRequestRoutes from './routes/admin/requests';
+import accountRoutes from './routes/account';
+import { createAccountDeletionRepository } from './db/account-deletion.repository';
+import { createAccountDeletionService } from './services/account-deletion.service';
+import { toAdminDeletionView } from './schemas/account-deletion';
+import loanRoutes from './routes/loans';
+import { createLoanRepository } from './db/loan.repository';
+import { createLoanService } from './services/loan.service';
+import { toLoanView } from './schemas/loan';
 import { toAdminWithdrawalView } from './schemas/withdrawal';
+import insuranceRoutes from './routes/insurance';
+import { createInsuranceRepository } from './db/insurance.repository';
+import { createInsuranceService } from './services/insurance.service';
 import authPlugin from './plugins/auth';
 import errorHandler, { sendError } from './plugins/error-handler';
 import openapi from './plugins/openapi';
@@ -166,6 +177,42 @@ export default fp(
       config,
     });
 
+    const loans = createLoanService({
+      db,
+      loans: createLoanRepository(db),
+      plans: planRepository,
+      requests,
+      outbox,
+      documents,
+      temporal,
+      config,
+    });
+
+    const accountDeletions = createAccountDeletionService({
+      db,
+      deletions: createAccountDeletionRepository(db),
+      outbox,
+      plans: planRepository,
+      ledger,
+      requests,
+      approvals,
+      temporal,
+      config,
+    });
+
+    const insurance = createInsuranceService({
+      db,
+      insurance: createInsuranceRepository(db),
+      plans: planRepository,
+      ledger,
+      outbox,
+      requests,
+      approvals,
+      documents,
+      temporal,
+      config,
+    });
+
     installValidators(fastify);
     fastify.addHook('onRequest', async (request, reply) => {
       void reply.header('x-request-id', request.id);
@@ -200,7 +247,10 @@ export default fp(
     await fastify.register(planRoutes, { plans });
     await fastify.register(platformRoutes, { platforms, logos: platformAdmin });
     await fastify.register(withdrawalRoutes, { withdrawals });
+    await fastify.register(insuranceRoutes, { insurance });
+    await fastify.register(accountRoutes, { deletions: accountDeletions });
     await fastify.register(documentRoutes, { documents, maxBytes: config.DOCUMENT_MAX_BYTES });
+    await fastify.register(loanRoutes, { loans, approvals });
     await fastify.register(payoutWebhookRoutes, { temporal, secret: config.PAYOUT_RAIL_WEBHOOK_SECRET });
     await fastify.register(adminWithdrawalRoutes, { withdrawals, workflowUrl: config.temporalWorkflowUrl });
     await fastify.register(adminRequestRoutes, {
@@ -211,6 +261,15 @@ export default fp(
         withdrawal: async (id) => {
           const w = await withdrawals.getForAdmin(id);
           return toAdminWithdrawalView(w, config.temporalWorkflowUrl(w.workflowId));
+        },
+        claim: async (id) => insurance.adminClaimView(id),
+        deletion: async (id) => {
+          const subject = await accountDeletions.getForAdmin(id);
+          return toAdminDeletionView(subject, config.temporalWorkflowUrl(subject.deletion.workflowId));
+        },
+        loan: async (id) => {
+          const { loan, instalments } = await loans.getForAdmin(id);
+          return { ...toLoanView(loan, instalments), workerId: loan.workerId, eligibility: loan.eligibility };
         },
       },
     });

@@ -229,7 +229,8 @@ export function createPlanRepository(db: Db) {
       const row = await q(trx)<{ worker_id: string; status: string }>('insurance_coverages')
         .where({ worker_id: workerId })
         .first();
-      return row?.status === 'active';
+      // Cover continues through the grace period of an unpaid premium (SPEC §7), so the 1% share does too.
+      return row?.status === 'active' || row?.status === 'grace';
     },
   };
 }

@@ -3,6 +3,12 @@ import type { Config } from '../config';
 import { EARNINGS_SYNC_SCHEDULE_ID, LEDGER_RECONCILIATION_SCHEDULE_ID } from '../../workflows/contracts';
 import type { syncAllEarningsWorkflow } from '../../workflows/earnings-sync.workflow';
 import type { ledgerReconciliationWorkflow } from '../../workflows/ledger-reconciliation.workflow';
+import type { insurancePremiumsWorkflow } from '../../workflows/insurance-premiums.workflow';
+
+/** The Schedule (and workflow id prefix) that bills, retries and lapses insurance premiums (SPEC §7). */
+export const INSURANCE_PREMIUMS_SCHEDULE_ID = 'insurance-premiums';
+/** Workers per premium activity call. */
+const INSURANCE_PREMIUMS_BATCH_SIZE = 100;
 
 /** Creates the schedule, or brings an existing one in line with the configuration. */
 async function ensureSchedule<W extends Workflow>(
@@ -38,6 +44,7 @@ export async function ensureSchedules(
     | 'LEDGER_RECONCILIATION_INTERVAL_MS'
     | 'EARNINGS_SYNC_INTERVAL_MS'
     | 'EARNINGS_SYNC_BATCH_SIZE'
+    | 'INSURANCE_PREMIUM_INTERVAL_MS'
   >,
 ): Promise<void> {
   await ensureSchedule<typeof ledgerReconciliationWorkflow>(
@@ -61,6 +68,26 @@ export async function ensureSchedules(
       workflowId: EARNINGS_SYNC_SCHEDULE_ID,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       args: [{ batchSize: config.EARNINGS_SYNC_BATCH_SIZE }],
+    },
+  );
+  await ensureInsurancePremiumsSchedule(client, config);
+}
+
+/** The premium run (bill, retry, grace, lapse, reinstate, opt-outs): daily by default, on its own for tests. */
+export async function ensureInsurancePremiumsSchedule(
+  client: Client,
+  config: Pick<Config, 'TEMPORAL_TASK_QUEUE' | 'INSURANCE_PREMIUM_INTERVAL_MS'>,
+): Promise<void> {
+  await ensureSchedule<typeof insurancePremiumsWorkflow>(
+    client,
+    INSURANCE_PREMIUMS_SCHEDULE_ID,
+    config.INSURANCE_PREMIUM_INTERVAL_MS,
+    {
+      type: 'startWorkflow',
+      workflowType: 'insurancePremiumsWorkflow',
+      workflowId: INSURANCE_PREMIUMS_SCHEDULE_ID,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      args: [{ batchSize: INSURANCE_PREMIUMS_BATCH_SIZE }],
     },
   );
 }

@@ -10,6 +10,7 @@ import {
   signInWorker,
   type Harness,
 } from '../helpers/harness';
+import { seedEarningHistory, uploadDocument } from '../helpers/loans';
 
 type Who = 'anonymous' | 'workerA' | 'workerB' | 'viewer' | 'approver' | 'senior_approver' | 'superadmin';
 const everyone: Who[] = ['anonymous', 'workerB', 'viewer', 'approver', 'senior_approver', 'superadmin', 'workerA'];
@@ -51,6 +52,26 @@ const RULES: Record<string, { rule: Rule; owned?: true }> = {
   'POST /v1/withdrawals/:id/cancel': { rule: 'worker', owned: true },
   'POST /v1/documents': { rule: 'worker' },
   'GET /v1/documents/:id': { rule: 'worker', owned: true },
+  'GET /v1/insurance': { rule: 'worker' },
+  'POST /v1/insurance/opt-in': { rule: 'worker' },
+  'POST /v1/insurance/opt-out': { rule: 'worker' },
+  'GET /v1/insurance/contributions': { rule: 'worker' },
+  'POST /v1/insurance/claims': { rule: 'worker' },
+  'GET /v1/insurance/claims': { rule: 'worker' },
+  'GET /v1/insurance/claims/:id': { rule: 'worker', owned: true },
+  'POST /v1/insurance/claims/:id/cancel': { rule: 'worker', owned: true },
+  'GET /v1/loans/eligibility': { rule: 'worker' },
+  'GET /v1/loans/quote': { rule: 'worker' },
+  'POST /v1/loans': { rule: 'worker' },
+  'GET /v1/loans': { rule: 'worker' },
+  'GET /v1/loans/:id': { rule: 'worker', owned: true },
+  'POST /v1/loans/:id/prepay': { rule: 'worker', owned: true },
+  'POST /v1/loans/:id/cancel': { rule: 'worker', owned: true },
+  // Always the caller's own deletion request: no id in the path, so worker B simply has none (tested in depth in
+  // test/workflows/account-deletion.test.ts).
+  'GET /v1/account/deletion': { rule: 'worker' },
+  'POST /v1/account/deletion': { rule: 'worker' },
+  'POST /v1/account/deletion/cancel': { rule: 'worker' },
   'GET /v1/admin/me': { rule: 'admin:viewer' },
   'POST /v1/admin/me/password': { rule: 'admin:viewer' },
   'GET /v1/admin/audit': { rule: 'admin:viewer' },
@@ -60,6 +81,7 @@ const RULES: Record<string, { rule: Rule; owned?: true }> = {
   'GET /v1/admin/earnings-sync/:workflowId': { rule: 'admin:viewer' },
   'GET /v1/admin/platforms': { rule: 'admin:viewer' },
   'GET /v1/admin/documents/:id': { rule: 'admin:viewer' },
+  'GET /v1/admin/loans/arrears': { rule: 'admin:viewer' },
   'GET /v1/admin/requests': { rule: 'admin:viewer' },
   'GET /v1/admin/requests/:id': { rule: 'admin:viewer' },
   'POST /v1/admin/requests/:id/claim': { rule: 'admin:approver' },
@@ -103,6 +125,8 @@ describe('authorization matrix: every route × every kind of caller', () => {
   let workerA: { token: string; workerId: string; phone: string };
   let pendingWithdrawalId: string;
   let documentId: string;
+  let claimId: string;
+  let loanId: string;
   let otherAdminId: string;
 
   beforeAll(async () => {
@@ -138,6 +162,39 @@ describe('authorization matrix: every route × every kind of caller', () => {
     });
     expect(uploaded.statusCode).toBe(201);
     documentId = uploaded.json<{ id: string }>().id;
+    // Worker A is insured and has a pending claim (its id stands in for the claim routes' :id).
+    expect(
+      (await h.api.app.inject({ method: 'POST', url: '/v1/insurance/opt-in', headers: bearer(workerA.token) }))
+        .statusCode,
+    ).toBe(200);
+    const proof = await h.api.app.inject({
+      method: 'POST',
+      url: '/v1/documents?purpose=claim_proof',
+      headers: { ...bearer(workerA.token), 'content-type': 'application/pdf' },
+      payload: Buffer.from('%PDF-1.4\n% matrix claim proof\n'),
+    });
+    const claim = await h.api.app.inject({
+      method: 'POST',
+      url: '/v1/insurance/claims',
+      headers: { ...bearer(workerA.token), 'idempotency-key': `matrix-${randomUUID()}` },
+      payload: {
+        type: 'product_damage_loss',
+        incidentOn: new Date(Date.now() + 19_800_000).toISOString().slice(0, 10),
+        description: 'Order spilled in the rain',
+        documentIds: [proof.json<{ id: string }>().id],
+      },
+    });
+    expect(claim.statusCode).toBe(201);
+    claimId = claim.json<{ id: string }>().id;
+    await seedEarningHistory(h, workerA, { registeredDaysAgo: 100, days: 80, perDayPaise: 90_000 });
+    const loan = await h.api.app.inject({
+      method: 'POST',
+      url: '/v1/loans',
+      headers: { ...bearer(workerA.token), 'idempotency-key': `matrix-${randomUUID()}` },
+      payload: { amountPaise: 500_000, documentId: await uploadDocument(h.api.app, workerA.token) },
+    });
+    expect(loan.statusCode).toBe(201);
+    loanId = loan.json<{ id: string }>().id;
     otherAdminId = (await createAdminAccount(h.api.app, 'viewer')).adminId;
     tokens = await principals();
   });
@@ -160,6 +217,7 @@ describe('authorization matrix: every route × every kind of caller', () => {
   function requestFor(method: string, url: string): InjectOptions {
     const slug = 'swiggy';
     const path = url
+      .replace('/insurance/claims/:id', `/insurance/claims/${claimId}`)
       .replace(
         ':id',
         url.includes('/admins/')
@@ -168,14 +226,16 @@ describe('authorization matrix: every route × every kind of caller', () => {
             ? randomUUID()
             : url.includes('/documents/')
               ? documentId
-              : pendingWithdrawalId,
+              : url.includes('/loans/')
+                ? loanId
+                : pendingWithdrawalId,
       )
       .replace(':slug', slug)
       .replace(':code', 'trio')
       .replace(':workflowId', 'sync-all-matrix');
     return {
       method: method as InjectOptions['method'],
-      url: url === '/v1/withdrawals/preview' ? `${path}?amountPaise=20000` : path,
+      url: url === '/v1/withdrawals/preview' || url === '/v1/loans/quote' ? `${path}?amountPaise=500000` : path,
       headers: { 'idempotency-key': `matrix-${randomUUID()}` },
       ...(['POST', 'PUT', 'PATCH'].includes(method) ? { payload: {} } : {}),
     };
