@@ -67,11 +67,10 @@ export function createLoanActivities(deps: {
     key: string,
     description: string,
   ): Promise<string> {
-    const [wallet, funding, fees] = await Promise.all([
-      ledger.walletOf(loan.workerId, trx),
-      ledger.systemAccount('loan_funding', trx),
-      ledger.systemAccount('fee_revenue', trx),
-    ]);
+    // One after another: they share the transaction's connection.
+    const wallet = await ledger.walletOf(loan.workerId, trx);
+    const funding = await ledger.systemAccount('loan_funding', trx);
+    const fees = await ledger.systemAccount('fee_revenue', trx);
     const repaid = parts.principalPaise + parts.interestPaise;
     const postings = [
       { accountId: wallet.id, amountPaise: -(repaid + parts.lateFeePaise) },
@@ -159,10 +158,8 @@ export function createLoanActivities(deps: {
             interestPaise: i.interestPaise,
           })),
         );
-        const [wallet, funding] = await Promise.all([
-          ledger.walletOf(loan.workerId, trx),
-          ledger.systemAccount('loan_funding', trx),
-        ]);
+        const wallet = await ledger.walletOf(loan.workerId, trx);
+        const funding = await ledger.systemAccount('loan_funding', trx);
         const { journal } = await ledger.postJournal(
           {
             idempotencyKey: `loan:${loan.id}:disbursal`,

@@ -154,11 +154,10 @@ export function createWithdrawalActivities(deps: { db: Db; rail: PayoutRailClien
     /** The rail paid: post the hold (wallet → payout clearing, fee revenue, insurance pool), exactly once. */
     async completePayout(input: { withdrawalId: string }): Promise<DecisionResult> {
       const w = await step(input.withdrawalId, ['paying'], 'paid', { paid_at: new Date() }, async (current, trx) => {
-        const [clearing, fees, pool] = await Promise.all([
-          ledger.systemAccount('payout_clearing', trx),
-          ledger.systemAccount('fee_revenue', trx),
-          ledger.systemAccount('insurance_pool', trx),
-        ]);
+        // One after another: they share the transaction's connection.
+        const clearing = await ledger.systemAccount('payout_clearing', trx);
+        const fees = await ledger.systemAccount('fee_revenue', trx);
+        const pool = await ledger.systemAccount('insurance_pool', trx);
         const credits = [
           { accountId: clearing.id, amountPaise: current.netPaise },
           { accountId: fees.id, amountPaise: current.serviceFeePaise },

@@ -210,6 +210,15 @@ export function createAccountDeletionRepository(db: Db) {
       const platformsDisconnected = await trx('platform_connections')
         .where({ worker_id: workerId, status: 'connected' })
         .update({ status: 'disconnected', disconnected_at: trx.fn.now() });
+      // Cover ends with the account: no more premiums are billed to an erased worker (the period closes today, IST).
+      await trx('insurance_coverages')
+        .where({ worker_id: workerId })
+        .whereNot({ status: 'opted_out' })
+        .update({ status: 'opted_out', updated_at: trx.fn.now() });
+      await trx('insurance_coverage_periods')
+        .where({ worker_id: workerId })
+        .whereNull('ends_on')
+        .update({ ends_on: trx.raw(`(now() AT TIME ZONE 'Asia/Kolkata')::date`) });
       return { sessionsRevoked, refreshTokensDeleted, signInCodesDeleted, platformsDisconnected };
     },
 

@@ -17,10 +17,8 @@ import { AppError, ErrorCode } from '../errors';
 import { requestStatusChanged } from '../realtime/event-catalogue';
 import type { ApprovalService } from './approval.service';
 import type { Balance, LedgerService } from './ledger.service';
-import { requestWorkflowId, searchAttributes, type DeletionWorkflowInput } from '../../workflows/contracts';
-import type { deletionWorkflow } from '../../workflows/account-deletion.workflow';
-
-const START_DEADLINE_MS = 5000;
+import { requestWorkflowId, type DeletionWorkflowInput } from '../../workflows/contracts';
+import { startRequestWorkflow } from '../temporal/request-workflows';
 
 export type DeletionPreconditionCode = 'open_loan' | 'withdrawal_in_flight' | 'claim_in_flight' | 'wallet_balance';
 
@@ -158,29 +156,17 @@ export function createAccountDeletionService(deps: AccountDeletionServiceDeps) {
       timings: config.approvalTimings.deletion,
       graceMs: config.DELETION_GRACE_MS,
     };
-    try {
-      await temporal.connection.withDeadline(Date.now() + START_DEADLINE_MS, () =>
-        temporal.workflow.start<typeof deletionWorkflow>('deletionWorkflow', {
-          workflowId: deletion.workflowId,
-          taskQueue: config.TEMPORAL_TASK_QUEUE,
-          args: [input],
-          workflowIdConflictPolicy: 'USE_EXISTING',
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          typedSearchAttributes: [
-            { key: searchAttributes.requestType, value: 'deletion' },
-            { key: searchAttributes.workerId, value: deletion.workerId },
-            { key: searchAttributes.status, value: deletion.status },
-          ],
-        }),
-      );
-    } catch (err) {
-      if ((err as Error).name === 'WorkflowExecutionAlreadyStartedError') return;
-      throw new AppError(
-        ErrorCode.DEPENDENCY_UNAVAILABLE,
-        'Your request was saved but could not be started yet; send it again to continue',
-        { deletionId: deletion.id },
-      );
-    }
+    await startRequestWorkflow(temporal, {
+      type: 'deletion',
+      workflowType: 'deletionWorkflow',
+      workflowId: deletion.workflowId,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      input,
+      workerId: deletion.workerId,
+      status: deletion.status,
+      details: { deletionId: deletion.id },
+      retryHint: 'Your request was saved but could not be started yet; send it again to continue',
+    });
   }
 
   return {

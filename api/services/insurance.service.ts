@@ -34,10 +34,9 @@ import type { ApprovalService } from './approval.service';
 import type { DocumentService, StoredDocument } from './document.service';
 import { fingerprintOf, replayOf } from './idempotency';
 import type { LedgerService } from './ledger.service';
-import { requestWorkflowId, searchAttributes, type ClaimWorkflowInput } from '../../workflows/contracts';
-import type { claimWorkflow } from '../../workflows/insurance-claim.workflow';
+import { requestWorkflowId, type ClaimWorkflowInput } from '../../workflows/contracts';
+import { startRequestWorkflow } from '../temporal/request-workflows';
 
-const START_DEADLINE_MS = 5000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** The insurance rules with the numbers the environment sets (premium, grace); payouts and caps are the defaults. */
@@ -391,30 +390,18 @@ export function createInsuranceService(deps: InsuranceServiceDeps) {
       payoutPaise: claim.payoutPaise,
       timings: config.approvalTimings.claim,
     };
-    try {
-      await temporal.connection.withDeadline(Date.now() + START_DEADLINE_MS, () =>
-        temporal.workflow.start<typeof claimWorkflow>('claimWorkflow', {
-          workflowId: claim.workflowId,
-          taskQueue: config.TEMPORAL_TASK_QUEUE,
-          args: [input],
-          workflowIdConflictPolicy: 'USE_EXISTING',
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          typedSearchAttributes: [
-            { key: searchAttributes.requestType, value: 'claim' },
-            { key: searchAttributes.workerId, value: claim.workerId },
-            { key: searchAttributes.status, value: claim.status },
-            { key: searchAttributes.amountPaise, value: claim.payoutPaise },
-          ],
-        }),
-      );
-    } catch (err) {
-      if ((err as Error).name === 'WorkflowExecutionAlreadyStartedError') return;
-      throw new AppError(
-        ErrorCode.DEPENDENCY_UNAVAILABLE,
-        'The claim was saved but could not be started yet; retry with the same Idempotency-Key',
-        { claimId: claim.id },
-      );
-    }
+    await startRequestWorkflow(temporal, {
+      type: 'claim',
+      workflowType: 'claimWorkflow',
+      workflowId: claim.workflowId,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      input,
+      workerId: claim.workerId,
+      status: claim.status,
+      amountPaise: claim.payoutPaise,
+      details: { claimId: claim.id },
+      retryHint: 'The claim was saved but could not be started yet; retry with the same Idempotency-Key',
+    });
   }
 
   async function coverageFacts(workerId: string, trx?: Knex.Transaction) {

@@ -22,15 +22,9 @@ import { AppError, ErrorCode } from '../errors';
 import { requestStatusChanged } from '../realtime/event-catalogue';
 import type { DocumentService } from './document.service';
 import { fingerprintOf, replayOf } from './idempotency';
-import {
-  prepayLoanUpdate,
-  requestWorkflowId,
-  searchAttributes,
-  type LoanWorkflowInput,
-} from '../../workflows/contracts';
-import type { loanWorkflow } from '../../workflows/loan.workflow';
+import { prepayLoanUpdate, requestWorkflowId, type LoanWorkflowInput } from '../../workflows/contracts';
+import { startRequestWorkflow } from '../temporal/request-workflows';
 
-const START_DEADLINE_MS = 5000;
 const UNIQUE_VIOLATION = '23505';
 const DAY_MS = 86_400_000;
 
@@ -94,10 +88,9 @@ export function createLoanService(deps: {
       .first('created_at');
     if (!worker) throw AppError.notFound('Worker');
     const today = istDay(now());
-    const [dailyEarnings, hasOpenLoan] = await Promise.all([
-      loans.dailyEarnings(workerId, today - rules.windowDays + 1, trx),
-      loans.hasOpenLoan(workerId, trx),
-    ]);
+    // Sequential: inside a transaction both would share one connection.
+    const dailyEarnings = await loans.dailyEarnings(workerId, today - rules.windowDays + 1, trx);
+    const hasOpenLoan = await loans.hasOpenLoan(workerId, trx);
     return loanEligibility({ registeredOn: istDay(worker.created_at), today, dailyEarnings, hasOpenLoan }, rules);
   }
 
@@ -137,30 +130,18 @@ export function createLoanService(deps: {
       retryIntervalMs: config.LOAN_RETRY_INTERVAL_MS,
       retriesBeforeOverdue: config.LOAN_RETRIES_BEFORE_OVERDUE,
     };
-    try {
-      await temporal.connection.withDeadline(Date.now() + START_DEADLINE_MS, () =>
-        temporal.workflow.start<typeof loanWorkflow>('loanWorkflow', {
-          workflowId: loan.workflowId,
-          taskQueue: config.TEMPORAL_TASK_QUEUE,
-          args: [input],
-          workflowIdConflictPolicy: 'USE_EXISTING',
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          typedSearchAttributes: [
-            { key: searchAttributes.requestType, value: 'loan' },
-            { key: searchAttributes.workerId, value: loan.workerId },
-            { key: searchAttributes.status, value: loan.status },
-            { key: searchAttributes.amountPaise, value: loan.amountPaise },
-          ],
-        }),
-      );
-    } catch (err) {
-      if ((err as Error).name === 'WorkflowExecutionAlreadyStartedError') return;
-      throw new AppError(
-        ErrorCode.DEPENDENCY_UNAVAILABLE,
-        'The application was saved but could not be started yet; retry with the same Idempotency-Key',
-        { loanId: loan.id },
-      );
-    }
+    await startRequestWorkflow(temporal, {
+      type: 'loan',
+      workflowType: 'loanWorkflow',
+      workflowId: loan.workflowId,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      input,
+      workerId: loan.workerId,
+      status: loan.status,
+      amountPaise: loan.amountPaise,
+      details: { loanId: loan.id },
+      retryHint: 'The application was saved but could not be started yet; retry with the same Idempotency-Key',
+    });
   }
 
   async function ownLoan(workerId: string, loanId: string): Promise<Loan> {

@@ -17,15 +17,12 @@ import type { LedgerService } from './ledger.service';
 import type { RequestRepository } from '../db/request.repository';
 import type { ApprovalService, Decider } from './approval.service';
 import {
-  searchAttributes,
   terminalWithdrawalStatuses,
   withdrawalWorkflowId,
   type DecisionKind,
   type WithdrawalWorkflowInput,
 } from '../../workflows/contracts';
-import type { withdrawalWorkflow } from '../../workflows/withdrawal.workflow';
-
-const START_DEADLINE_MS = 5000;
+import { startRequestWorkflow } from '../temporal/request-workflows';
 
 export interface WithdrawalServiceDeps {
   db: Db;
@@ -82,11 +79,10 @@ export function createWithdrawalService(deps: WithdrawalServiceDeps) {
     insuranceContributionBps: config.INSURANCE_CONTRIBUTION_BPS,
   };
 
+  // One query after another: inside a transaction they share one connection, which runs one query at a time.
   async function allowanceOf(workerId: string, trx?: Knex.Transaction): Promise<Allowance> {
-    const [purchases, used] = await Promise.all([
-      plans.accruingPurchases(workerId, trx),
-      withdrawals.countConsumingAllowance(workerId, trx),
-    ]);
+    const purchases = await plans.accruingPurchases(workerId, trx);
+    const used = await withdrawals.countConsumingAllowance(workerId, trx);
     return allowanceOn(purchases, used, istDay(now()));
   }
 
@@ -138,35 +134,18 @@ export function createWithdrawalService(deps: WithdrawalServiceDeps) {
       payoutPollMs: config.PAYOUT_STATUS_POLL_MS,
       timings: config.approvalTimings.withdrawal,
     };
-    try {
-      // By type name: the workflow module itself only runs inside the worker's sandbox. The deadline bounds the
-      // SDK's retries so an unreachable Temporal becomes a prompt 503 the client can retry with the same key.
-      await temporal.connection.withDeadline(Date.now() + START_DEADLINE_MS, () =>
-        temporal.workflow.start<typeof withdrawalWorkflow>('withdrawalWorkflow', {
-          workflowId: withdrawal.workflowId,
-          taskQueue: config.TEMPORAL_TASK_QUEUE,
-          args: [input],
-          workflowIdConflictPolicy: 'USE_EXISTING',
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          typedSearchAttributes: [
-            { key: searchAttributes.requestType, value: 'withdrawal' },
-            { key: searchAttributes.workerId, value: withdrawal.workerId },
-            { key: searchAttributes.status, value: withdrawal.status },
-            { key: searchAttributes.amountPaise, value: withdrawal.amountPaise },
-          ],
-        }),
-      );
-    } catch (err) {
-      // A closed run with this id already handled the request; nothing more to start.
-      if ((err as Error).name === 'WorkflowExecutionAlreadyStartedError') return;
-      throw new AppError(
-        ErrorCode.DEPENDENCY_UNAVAILABLE,
-        'The request was saved but could not be started yet; retry with the same Idempotency-Key',
-        {
-          withdrawalId: withdrawal.id,
-        },
-      );
-    }
+    await startRequestWorkflow(temporal, {
+      type: 'withdrawal',
+      workflowType: 'withdrawalWorkflow',
+      workflowId: withdrawal.workflowId,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      input,
+      workerId: withdrawal.workerId,
+      status: withdrawal.status,
+      amountPaise: withdrawal.amountPaise,
+      details: { withdrawalId: withdrawal.id },
+      retryHint: 'The request was saved but could not be started yet; retry with the same Idempotency-Key',
+    });
   }
 
   return {
@@ -227,11 +206,9 @@ export function createWithdrawalService(deps: WithdrawalServiceDeps) {
         );
         if (earlier) return { withdrawal: earlier, replayed: true };
         const wallet = await ledger.walletOf(input.workerId, trx);
-        const [insured, allowance, balance] = await Promise.all([
-          plans.isInsured(input.workerId, trx),
-          allowanceOf(input.workerId, trx),
-          ledger.balanceOf(wallet.id, trx),
-        ]);
+        const insured = await plans.isInsured(input.workerId, trx);
+        const allowance = await allowanceOf(input.workerId, trx);
+        const balance = await ledger.balanceOf(wallet.id, trx);
         const charges = withdrawalCharges(input.amountPaise, insured, feeRules);
         const refusal = refusalFor(input.amountPaise, charges, allowance, balance.spendablePaise);
         if (refusal) throw refusal;

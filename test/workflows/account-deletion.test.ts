@@ -310,6 +310,9 @@ describe('account deletion (SPEC §8): preconditions, approval, grace, erasure',
       external_account_id: `acct-${randomUUID()}`,
       plan_purchase_id: purchase.id,
     });
+    // Insured (premium paid for the month): the cover must end with the account, so no premium is billed later.
+    await db()('insurance_coverages').insert({ worker_id: worker.workerId, status: 'active', opted_in_at: new Date() });
+    await db()('insurance_coverage_periods').insert({ worker_id: worker.workerId, starts_on: '2026-01-01' });
     const postingsOf = async () =>
       Number(
         (
@@ -408,6 +411,12 @@ describe('account deletion (SPEC §8): preconditions, approval, grace, erasure',
       await db()('platform_connections').where({ worker_id: worker.workerId }).select('status', 'disconnected_at'),
     ).toEqual([{ status: 'disconnected', disconnected_at: expect.any(Date) }]);
     expect(await db()('sign_in_codes').where({ identity: `phone:${worker.phone}` })).toEqual([]);
+    expect(await db()('insurance_coverages').where({ worker_id: worker.workerId }).first('status')).toEqual({
+      status: 'opted_out',
+    });
+    expect(await db()('insurance_coverage_periods').where({ worker_id: worker.workerId }).whereNull('ends_on')).toEqual(
+      [],
+    );
 
     // The request: erased, the worker's own words redacted, the reason category kept.
     expect(await db()('account_deletions').where({ id: deletion.id }).first()).toMatchObject({
