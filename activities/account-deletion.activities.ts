@@ -155,6 +155,10 @@ export function createAccountDeletionActivities(deps: {
         if (current.status !== 'grace') throw stale(current, 'erased');
         const { workerId } = current;
 
+        // Take the worker's platform links first: a sync crediting earnings right now holds them (share lock)
+        // until it commits, so the balance checked below includes its money; a sync after this sees them
+        // disconnected by the erasure and credits nothing. No money can land in an erased wallet.
+        await trx('platform_connections').where({ worker_id: workerId, status: 'connected' }).forUpdate().select('id');
         const blockers = await preconditionsOf(workerId, trx);
         if (blockers.length > 0) {
           const messages = blockers.map((b) => b.message).join('. ');

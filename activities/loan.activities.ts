@@ -10,7 +10,7 @@ import { createRequestRepository, type Actor } from '../api/db/request.repositor
 import { emiSchedule } from '../api/domain/loan';
 import { loanInstalmentChanged, requestStatusChanged } from '../api/realtime/event-catalogue';
 import { createLedgerService } from '../api/services/ledger.service';
-import { BusinessErrorType, type DebitOutcome, type LoanStatus, type RepaymentStep } from '../workflows/contracts';
+import { BusinessErrorType, type LoanStatus, type RepaymentStep } from '../workflows/contracts';
 
 const IST_OFFSET_MS = 19_800_000;
 /** Auto-debits run at 06:00 IST on the due date: early, before the day's withdrawals. */
@@ -186,7 +186,7 @@ export function createLoanActivities(deps: {
       });
     },
 
-    /** The next unpaid instalment, for the repayment loop. */
+    /** The oldest unpaid instalment: the repayment loop sleeps until it falls due. */
     async nextRepayment(input: { loanId: string }): Promise<RepaymentStep> {
       const loan = await loans.findById(input.loanId);
       if (!loan) throw notFound(input.loanId);
@@ -205,80 +205,84 @@ export function createLoanActivities(deps: {
     },
 
     /**
-     * Auto-debit of one instalment. Under the worker's lock (the same one withdrawals take), the wallet either
-     * covers the whole amount due and it is posted, or the attempt is counted and nothing moves: never a partial
-     * debit, never a failed journal key that a later attempt could not reuse.
+     * The auto-debit (SPEC §6), for every instalment already due, oldest first. Under the worker's lock (the one
+     * withdrawals take) each is either posted whole, when the spendable balance covers it, or counted as a failed
+     * attempt: never a partial debit, never a refused journal key that a later attempt could not reuse. Payment is
+     * strictly in order: a later instalment is not paid while an earlier one is not. An instalment still unpaid
+     * `overdueAfterMs` after its due date (the daily retries spent) becomes overdue with the late fee, and the
+     * worker is told; each instalment on its own dates, however many fall due together.
      */
-    async debitInstalment(input: { loanId: string; number: number }): Promise<DebitOutcome> {
+    async collectDueInstalments(input: {
+      loanId: string;
+      overdueAfterMs: number;
+    }): Promise<{ closed: boolean; unpaidDue: number }> {
       return db.transaction(async (trx) => {
         const loan = await loans.lock(input.loanId, trx);
         if (!loan) throw notFound(input.loanId);
-        if (loan.status !== 'active') return 'closed';
+        if (loan.status !== 'active') return { closed: true, unpaidDue: 0 };
         await plans.lockWorker(loan.workerId, trx);
-        const instalment = (await loans.instalments(loan.id, trx)).find((i) => i.number === input.number);
-        if (!instalment) throw notFound(`${input.loanId}#${input.number}`);
-        if (instalment.status === 'paid' || instalment.status === 'waived') return 'paid';
+        const now = new Date();
+        const due = (await loans.instalments(loan.id, trx)).filter(
+          (i) => (i.status === 'scheduled' || i.status === 'overdue') && i.dueAt.getTime() <= now.getTime(),
+        );
         const wallet = await ledger.walletOf(loan.workerId, trx);
-        const { spendablePaise } = await ledger.balanceOf(wallet.id, trx);
-        if (spendablePaise < dueOf(instalment)) {
-          await loans.updateInstalment(trx, loan.id, instalment.number, { attempts: instalment.attempts + 1 });
-          return 'insufficient';
+        let { spendablePaise } = await ledger.balanceOf(wallet.id, trx);
+        let unpaidDue = 0;
+        for (const instalment of due) {
+          if (unpaidDue === 0 && spendablePaise >= dueOf(instalment)) {
+            const journalId = await collect(
+              trx,
+              loan,
+              instalment,
+              `loan:${loan.id}:instalment:${instalment.number}`,
+              `Loan ${loan.id} instalment ${instalment.number}`,
+            );
+            spendablePaise -= dueOf(instalment);
+            await loans.updateInstalment(trx, loan.id, instalment.number, {
+              status: 'paid',
+              paid_at: now,
+              journal_id: journalId,
+              attempts: instalment.attempts + 1,
+            });
+            await outbox.append(
+              trx,
+              loanInstalmentChanged(loan.workerId, {
+                loanId: loan.id,
+                number: instalment.number,
+                status: 'paid',
+                amountPaise: dueOf(instalment),
+                lateFeePaise: instalment.lateFeePaise,
+              }),
+            );
+            continue;
+          }
+          unpaidDue += 1;
+          const goesOverdue =
+            instalment.status === 'scheduled' && instalment.dueAt.getTime() + input.overdueAfterMs <= now.getTime();
+          await loans.updateInstalment(trx, loan.id, instalment.number, {
+            attempts: instalment.attempts + 1,
+            ...(goesOverdue ? { status: 'overdue', overdue_at: now, late_fee_paise: config.LOAN_LATE_FEE_PAISE } : {}),
+          });
+          if (goesOverdue) {
+            await outbox.append(
+              trx,
+              loanInstalmentChanged(loan.workerId, {
+                loanId: loan.id,
+                number: instalment.number,
+                status: 'overdue',
+                amountPaise: dueOf({ ...instalment, lateFeePaise: config.LOAN_LATE_FEE_PAISE }),
+                lateFeePaise: config.LOAN_LATE_FEE_PAISE,
+              }),
+            );
+          }
         }
-        const journalId = await collect(
-          trx,
-          loan,
-          instalment,
-          `loan:${loan.id}:instalment:${instalment.number}`,
-          `Loan ${loan.id} instalment ${instalment.number}`,
-        );
-        await loans.updateInstalment(trx, loan.id, instalment.number, {
-          status: 'paid',
-          paid_at: new Date(),
-          journal_id: journalId,
-          attempts: instalment.attempts + 1,
-        });
-        await outbox.append(
-          trx,
-          loanInstalmentChanged(loan.workerId, {
-            loanId: loan.id,
-            number: instalment.number,
-            status: 'paid',
-            amountPaise: dueOf(instalment),
-            lateFeePaise: instalment.lateFeePaise,
-          }),
-        );
-        return (await closeIfRepaid(trx, loan, 'repaid')) ? 'closed' : 'paid';
-      });
-    },
-
-    /** Retries are spent: the instalment is overdue, carries the late fee, and the worker is told. Once only. */
-    async markOverdue(input: { loanId: string; number: number }): Promise<void> {
-      await db.transaction(async (trx) => {
-        const loan = await loans.lock(input.loanId, trx);
-        if (!loan) throw notFound(input.loanId);
-        const instalment = (await loans.instalments(loan.id, trx)).find((i) => i.number === input.number);
-        if (!instalment || instalment.status !== 'scheduled') return;
-        await loans.updateInstalment(trx, loan.id, instalment.number, {
-          status: 'overdue',
-          overdue_at: new Date(),
-          late_fee_paise: config.LOAN_LATE_FEE_PAISE,
-        });
-        await outbox.append(
-          trx,
-          loanInstalmentChanged(loan.workerId, {
-            loanId: loan.id,
-            number: instalment.number,
-            status: 'overdue',
-            amountPaise: dueOf({ ...instalment, lateFeePaise: config.LOAN_LATE_FEE_PAISE }),
-            lateFeePaise: config.LOAN_LATE_FEE_PAISE,
-          }),
-        );
+        return { closed: await closeIfRepaid(trx, loan, 'repaid'), unpaidDue };
       });
     },
 
     /**
-     * Closes the loan early: the whole outstanding principal, plus interest and late fees of instalments already
-     * overdue, in one journal; future interest is waived. Refused (nothing moves) when the wallet cannot cover it.
+     * Closes the loan early: the whole outstanding principal, plus the interest and late fees of instalments
+     * already due, in one journal; future interest is waived. Refused (nothing moves) when the wallet cannot cover it.
      */
     async prepayLoan(input: { loanId: string }): Promise<{ paidPaise: number } | { refused: string }> {
       return db.transaction(async (trx) => {
@@ -289,11 +293,13 @@ export function createLoanActivities(deps: {
         const unpaid = (await loans.instalments(loan.id, trx)).filter(
           (i) => i.status === 'scheduled' || i.status === 'overdue',
         );
-        const overdue = unpaid.filter((i) => i.status === 'overdue');
+        // Interest already earned (every instalment past its due date) is owed; future interest is waived.
+        const now = Date.now();
+        const pastDue = unpaid.filter((i) => i.dueAt.getTime() <= now);
         const parts = {
           principalPaise: unpaid.reduce((sum, i) => sum + i.principalPaise, 0),
-          interestPaise: overdue.reduce((sum, i) => sum + i.interestPaise, 0),
-          lateFeePaise: overdue.reduce((sum, i) => sum + i.lateFeePaise, 0),
+          interestPaise: pastDue.reduce((sum, i) => sum + i.interestPaise, 0),
+          lateFeePaise: pastDue.reduce((sum, i) => sum + i.lateFeePaise, 0),
         };
         const total = parts.principalPaise + parts.interestPaise + parts.lateFeePaise;
         const wallet = await ledger.walletOf(loan.workerId, trx);
@@ -303,10 +309,10 @@ export function createLoanActivities(deps: {
         }
         const journalId = await collect(trx, loan, parts, `loan:${loan.id}:prepayment`, `Loan ${loan.id} prepayment`);
         for (const i of unpaid) {
-          const wasOverdue = i.status === 'overdue';
+          const wasDue = i.dueAt.getTime() <= now;
           await loans.updateInstalment(trx, loan.id, i.number, {
-            status: wasOverdue ? 'paid' : 'waived',
-            ...(wasOverdue ? { paid_at: new Date() } : {}),
+            status: wasDue ? 'paid' : 'waived',
+            ...(wasDue ? { paid_at: new Date() } : {}),
             journal_id: i === unpaid[0] ? journalId : null,
           });
         }

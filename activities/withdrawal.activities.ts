@@ -72,6 +72,7 @@ export function createWithdrawalActivities(deps: { db: Db; rail: PayoutRailClien
       const extra = (await effect?.(current, trx)) ?? {};
       const updated = await withdrawals.transition(withdrawalId, from, to, { ...fields, ...extra }, trx);
       if (!updated) throw new Error(`Withdrawal ${withdrawalId} changed during the transaction`);
+      await requests.ensureWithdrawal(trx, current);
       const decider = fields.decided_by as string | null | undefined;
       await requests.recordStatus(
         trx,

@@ -98,6 +98,10 @@ export function approvalGate(options: ApprovalGateOptions) {
     seniorRequired: options.seniorRequired,
     approvals: [...approvals],
   });
+  // While a decision is being recorded its effect is provisional (the record may still be refused and undone), so
+  // nothing else may build on it: a second decision or a cancel waits for the first to settle, and is told so.
+  const busyProblem = (): string | undefined =>
+    recording > 0 ? 'another decision on this request is being recorded; try again in a moment' : undefined;
   const answer = (): RequestAnswer => ({
     requestId: options.requestId,
     status: options.status(),
@@ -159,13 +163,13 @@ export function approvalGate(options: ApprovalGateOptions) {
     },
     {
       validator: (input: RequestDecisionInput) => {
-        const problem = requestDecisionProblem(state(), input);
+        const problem = requestDecisionProblem(state(), input) ?? busyProblem();
         if (problem) throw new Error(problem);
       },
     },
   );
   setHandler(decideRequestSignal, async (input) => {
-    const problem = requestDecisionProblem(state(), input);
+    const problem = requestDecisionProblem(state(), input) ?? busyProblem();
     if (problem) {
       log.warn('Ignored a stale or invalid decision signal', { problem, adminId: input.adminId });
       return;
@@ -191,6 +195,8 @@ export function approvalGate(options: ApprovalGateOptions) {
             : requestCancelProblem(status, options.cancellable());
         if (problem) throw new Error(problem);
         if (cancelRequested) throw new Error('a cancellation is already under way');
+        const busy = busyProblem();
+        if (busy) throw new Error(busy);
       },
     },
   );

@@ -166,6 +166,7 @@ export const cancelRequestUpdate = defineUpdate<RequestAnswer, []>('cancel');
 export const approvalStateQuery = defineQuery<ApprovalState>('approvalState');
 
 const describe = (status: string) => status.replace(/_/g, ' ');
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Rules a decision must satisfy, shared by the update validator and the API so both explain refusals alike.
@@ -174,12 +175,13 @@ const describe = (status: string) => status.replace(/_/g, ' ');
  */
 export function requestDecisionProblem(state: ApprovalState, input: RequestDecisionInput): string | undefined {
   if (input.decision !== 'approve' && input.decision !== 'reject') return 'decision must be "approve" or "reject"';
-  if (!input.adminId) return 'adminId is required';
-  if (!(input.adminRole in roleRank) || roleRank[input.adminRole] < roleRank.approver) {
+  if (typeof input.adminId !== 'string' || !UUID.test(input.adminId)) return 'adminId must be an admin’s id (a UUID)';
+  if (!Object.hasOwn(roleRank, input.adminRole) || roleRank[input.adminRole] < roleRank.approver) {
     return 'only approvers may decide requests';
   }
   if (input.decision === 'reject' && !input.reason?.trim()) return 'a reason is required to reject';
-  if (state.decided || state.status !== 'pending_approval') return `the request is already ${describe(state.status)}`;
+  if (state.status !== 'pending_approval') return `the request is already ${describe(state.status)}`;
+  if (state.decided) return 'the request has already been decided';
   if (state.approvals.some((a) => a.adminId === input.adminId)) {
     return 'four-eyes: you have already approved this request; a different approver must give the second approval';
   }
@@ -225,8 +227,6 @@ export interface RepaymentStep {
   /** The next unpaid instalment, or none when the loan is closed. */
   next: { number: number; dueAt: string; attempts: number; overdue: boolean } | null;
 }
-
-export type DebitOutcome = 'paid' | 'insufficient' | 'closed';
 
 /** The worker pays off the whole outstanding principal (plus any arrears) at once. */
 export const prepayLoanUpdate = defineUpdate<{ loanId: string; paidPaise: number }, []>('prepay');

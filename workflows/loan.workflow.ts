@@ -89,20 +89,16 @@ async function repay(input: LoanWorkflowInput): Promise<LoanStatus> {
   // Sleep until the due date; a prepayment ends the wait (and the loan).
   if (await condition(() => closed, Math.max(Date.parse(next.dueAt) - Date.now(), 1))) return finish();
 
-  let attempts = next.attempts;
-  let overdue = next.overdue;
-  for (let thisRun = 0; thisRun < ATTEMPTS_PER_RUN; thisRun++) {
-    const result = await loans.debitInstalment({ loanId: input.loanId, number: next.number });
-    if (closed || result === 'closed') {
+  // Debit what is due; while something due stays unpaid, retry daily. Caught up: the next run sleeps until the
+  // next due date. Each instalment falls overdue on its own dates (retries spent), however many are due together.
+  const overdueAfterMs = input.retriesBeforeOverdue * input.retryIntervalMs;
+  for (let attempt = 0; attempt < ATTEMPTS_PER_RUN; attempt++) {
+    const { closed: repaid, unpaidDue } = await loans.collectDueInstalments({ loanId: input.loanId, overdueAfterMs });
+    if (closed || repaid) {
       showStatus('closed');
       return finish();
     }
-    if (result === 'paid') break;
-    attempts += 1;
-    if (!overdue && attempts > input.retriesBeforeOverdue) {
-      await loans.markOverdue({ loanId: input.loanId, number: next.number });
-      overdue = true;
-    }
+    if (unpaidDue === 0) break;
     if (await condition(() => closed, input.retryIntervalMs)) return finish();
     if (workflowInfo().continueAsNewSuggested) break;
   }

@@ -275,6 +275,20 @@ export function createPlatformRepository(db: Db) {
         .update({ status: 'disconnected', disconnected_at: db.fn.now() });
     },
 
+    /**
+     * The links among `ids` still connected, share-locked for the rest of the transaction: a disconnect (or an
+     * account erasure) waits for the credit in flight, and a credit after a disconnect sees it and credits nothing.
+     */
+    async lockConnected(ids: string[], trx: Knex.Transaction): Promise<Set<string>> {
+      if (ids.length === 0) return new Set();
+      const rows = await trx('platform_connections')
+        .whereIn('id', ids)
+        .where('status', 'connected')
+        .forShare()
+        .select<Array<{ id: string }>>('id');
+      return new Set(rows.map((r) => r.id));
+    },
+
     /** Records trips not seen before and returns only those: a trip is credited once, whoever syncs it. */
     async insertNewTrips(
       connection: Connection,

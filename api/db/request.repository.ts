@@ -182,6 +182,35 @@ export function createRequestRepository(db: Db) {
       });
     },
 
+    /**
+     * The request row of a withdrawal created before its API knew about requests (an old instance during a rolling
+     * deploy): created on its next step, so the timeline's foreign key never blocks the money from moving.
+     */
+    async ensureWithdrawal(
+      trx: Knex.Transaction,
+      w: {
+        id: string;
+        workerId: string;
+        amountPaise: number;
+        status: string;
+        workflowId: string;
+        requiresApproval: boolean;
+      },
+    ): Promise<void> {
+      await trx('requests')
+        .insert({
+          id: w.id,
+          type: 'withdrawal',
+          worker_id: w.workerId,
+          amount_paise: w.amountPaise,
+          status: w.status,
+          workflow_id: w.workflowId,
+          approvals_required: w.requiresApproval ? 1 : 0,
+        })
+        .onConflict('id')
+        .ignore();
+    },
+
     /** Mirrors the subject's new status; a closed request releases its assignment. */
     async recordStatus(
       trx: Knex.Transaction,
@@ -349,7 +378,8 @@ export function createRequestRepository(db: Db) {
 
     async inbox(query: InboxQuery): Promise<RequestRecord[]> {
       const now = Date.now();
-      const b = selectRequests();
+      // A withdrawal below the threshold is approved by its workflow within moments: never an item to decide.
+      const b = selectRequests().whereRaw(`NOT (r.status = 'pending_approval' AND r.approvals_required = 0)`);
       if (query.types?.length) void b.whereIn('r.type', query.types);
       if (query.statuses?.length) void b.whereIn('r.status', query.statuses);
       if (query.sla === 'escalated') void b.whereNotNull('r.escalated_at');

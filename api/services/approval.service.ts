@@ -98,6 +98,7 @@ export function createApprovalService(deps: {
         'Refused: this is your own worker account’s request; another admin must decide it',
       );
     }
+    if (request.approvalsRequired === 0) throw refused('this request is approved automatically; nothing to decide');
     if (request.status !== 'pending_approval') throw refused(`the request is already ${describe(request.status)}`);
     if (liveClaim(request) && request.assignedTo !== decider.adminId) {
       throw refused(`${request.assignedToUsername ?? 'another admin'} has claimed this request`);

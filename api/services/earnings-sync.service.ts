@@ -89,7 +89,14 @@ export function createEarningsSyncService(deps: {
     }
 
     await db.transaction(async (trx) => {
-      const all = pages.flatMap((p) => p.trips.map((trip) => ({ ...trip, connection: p.connection })));
+      // A link disconnected (or its worker erased) since the fetch gets nothing credited.
+      const stillConnected = await platforms.lockConnected(
+        pages.map((p) => p.connection.id),
+        trx,
+      );
+      const all = pages
+        .filter((p) => stillConnected.has(p.connection.id))
+        .flatMap((p) => p.trips.map((trip) => ({ ...trip, connection: p.connection })));
       const known = await platforms.knownTrips(
         all.map((t) => [t.connection.platformId, t.externalTripId]),
         trx,
@@ -118,7 +125,9 @@ export function createEarningsSyncService(deps: {
         fresh.map((t) => ({ ...t, completedAt: new Date(t.completedAt), journalId: journalIds.get(keyOf(t))! })),
         trx,
       );
-      for (const page of pages) await platforms.saveCursor(page.connection.id, page.nextCursor, trx);
+      for (const page of pages.filter((p) => stillConnected.has(p.connection.id))) {
+        await platforms.saveCursor(page.connection.id, page.nextCursor, trx);
+      }
       for (const t of fresh) {
         const result = results.get(t.connection.id)!;
         result.tripsCredited++;
@@ -157,7 +166,8 @@ export function createEarningsSyncService(deps: {
 
       for (;;) {
         const page = await connector.trips(connection.externalAccountId, connection.tripCursor, PAGE_SIZE);
-        await db.transaction(async (trx) => {
+        const stillConnected = await db.transaction(async (trx) => {
+          if (!(await platforms.lockConnected([connectionId], trx)).has(connectionId)) return false;
           const known = await platforms.knownTripIds(
             platform.id,
             page.trips.map((t) => t.externalTripId),
@@ -190,7 +200,9 @@ export function createEarningsSyncService(deps: {
           await platforms.saveCursor(connection!.id, page.nextCursor, trx);
           result.tripsCredited += inserted;
           result.amountPaise += credited.reduce((sum, t) => sum + t.amountPaise, 0);
+          return true;
         });
+        if (!stillConnected) return { ...result, skipped: 'disconnected' };
         onPage({ tripsCredited: result.tripsCredited });
         connection = { ...connection, tripCursor: page.nextCursor };
         if (page.trips.length < PAGE_SIZE) return result;

@@ -256,9 +256,9 @@ export function createInsuranceCoverage(deps: CoverageDeps) {
     },
 
     /**
-     * Starts coverage today and bills this month's premium at once. A wallet that cannot pay starts the grace
-     * period instead (the premium is retried by the Schedule). Already covered: nothing changes, except that a
-     * pending opt-out is withdrawn. Lapsed: coverage resumes only when this month's premium can be paid now.
+     * Starts coverage today and bills this month's premium at once; a wallet that cannot pay is refused (422,
+     * nothing stored): only renewals get grace. Already covered: nothing changes, except that a pending opt-out is
+     * withdrawn. Lapsed: coverage resumes only when this month's premium can be paid now.
      */
     async optIn(workerId: string): Promise<Coverage> {
       return db.transaction(async (trx) => {
@@ -294,9 +294,16 @@ export function createInsuranceCoverage(deps: CoverageDeps) {
         });
         if (premium.status === 'lapsed') premium = await insurance.reopenPremium(trx, workerId, month, today);
         premium = await collect(trx, premium);
-        const coverage = await insurance.updateCoverage(trx, workerId, {
-          status: premium.status === 'paid' ? 'active' : 'grace',
-        });
+        // Cover is bought, not lent: grace is for a renewal that cannot be paid, never for the first month (else an
+        // uninsured rider could opt in after an accident with ₹0 and claim at once). The transaction rolls back.
+        if (premium.status !== 'paid') {
+          throw new AppError(
+            ErrorCode.INSUFFICIENT_FUNDS,
+            `Cover starts when the first premium of ₹${rules.premiumPaise / 100} is paid; add money to your wallet first`,
+            { premiumPaise: rules.premiumPaise },
+          );
+        }
+        const coverage = await insurance.updateCoverage(trx, workerId, { status: 'active' });
         await outbox.append(trx, coverageEvent(coverage));
         return coverage;
       });

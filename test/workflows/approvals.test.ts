@@ -137,6 +137,63 @@ describe('approvals inbox and bulk decisions', () => {
     expect(bad.statusCode).toBe(400);
   });
 
+  it('ops signals cannot forge a role or block a request: a claimed senior role is checked, a bad id ignored', async () => {
+    const approverA = await signInAdmin(h.api.app, 'approver');
+    const approverB = await signInAdmin(h.api.app, 'approver');
+    const senior = await signInAdmin(h.api.app, 'senior_approver');
+    const worker = await signInWorker(h.api.app);
+    await seedEarningHistory(h, worker, { registeredDaysAgo: 100, days: 80, perDayPaise: 90_000 });
+    const created = await h.api.app.inject({
+      method: 'POST',
+      url: '/v1/loans',
+      headers: { ...bearer(worker.token), 'idempotency-key': `forge-${randomUUID()}` },
+      payload: { amountPaise: 3_000_000, documentId: await uploadDocument(h.api.app, worker.token) },
+    });
+    const loanId = created.json<{ id: string }>().id;
+    const first = await h.api.app.inject({
+      method: 'POST',
+      url: `/v1/admin/requests/${loanId}/decision`,
+      headers: bearer(approverA.token),
+      payload: { decision: 'approve' },
+    });
+    expect(first.json()).toMatchObject({ approvalsGiven: 1, status: 'pending_approval' });
+
+    const handle = h.api.temporal.workflow.getHandle(requestWorkflowId('loan', loanId));
+    // A plain approver's id sent as a senior approver: the record checks the role in the database and refuses.
+    await handle.signal(decideRequestSignal, {
+      decision: 'approve',
+      adminId: approverB.adminId,
+      adminRole: 'senior_approver',
+    });
+    // Not an admin id at all: refused by the validator, never retried forever.
+    await handle.signal(decideRequestSignal, {
+      decision: 'reject',
+      adminId: 'alice',
+      adminRole: 'approver',
+      reason: 'x',
+    });
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await h.database.db('request_decisions').where({ request_id: loanId }).select('admin_id')).toEqual([
+      { admin_id: approverA.adminId },
+    ]);
+    expect(await h.database.db('loans').where({ id: loanId }).first('status')).toEqual({ status: 'pending_approval' });
+
+    const second = await h.api.app.inject({
+      method: 'POST',
+      url: `/v1/admin/requests/${loanId}/decision`,
+      headers: bearer(senior.token),
+      payload: { decision: 'approve' },
+    });
+    expect(second.statusCode).toBe(200);
+    expect(second.json()).toMatchObject({ status: 'active', approvalsGiven: 2 });
+    const roles: Array<{ admin_role: string }> = await h.database
+      .db('request_decisions')
+      .where({ request_id: loanId })
+      .orderBy('decided_at')
+      .select('admin_role');
+    expect(roles.map((r) => r.admin_role)).toEqual(['approver', 'senior_approver']);
+  });
+
   it('accepts an ops decision as a plain signal, and keeps the search attributes current for the Web UI', async () => {
     const admin = await signInAdmin(h.api.app, 'senior_approver');
     const worker = await signInWorker(h.api.app);

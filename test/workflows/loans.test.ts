@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createLoanActivities } from '../../activities/loan.activities';
 import { createLedgerRepository } from '../../api/db/ledger.repository';
 import { createLedgerService } from '../../api/services/ledger.service';
 import { requestWorkflowId } from '../../workflows/contracts';
@@ -150,6 +151,11 @@ describe('loans: eligibility, application, approvals and disbursal', () => {
     expect(
       await countRows(h, 'ledger_journals', { kind: 'loan_disbursal', idempotency_key: `loan:${loan.id}:disbursal` }),
     ).toBe(1);
+    // A retry of the disbursal activity after its result was lost (committed, never reported) changes nothing.
+    const activities = createLoanActivities({ db: h.database.db, config: h.config });
+    await expect(activities.disburseLoan({ loanId: loan.id })).resolves.toBe('active');
+    expect(await countRows(h, 'ledger_journals', { idempotency_key: `loan:${loan.id}:disbursal` })).toBe(1);
+    expect(await countRows(h, 'loan_instalments', { loan_id: loan.id })).toBe(6);
 
     const detail = await h.api.app.inject({
       method: 'GET',
@@ -395,11 +401,26 @@ describe('loans: repayment', () => {
     const history = await handle.fetchHistory();
     expect(history.events!.length).toBeLessThan(40);
   });
+});
 
-  it('an unpaid instalment is retried, falls overdue with the late fee, shows in arrears, then is collected', async () => {
-    const { worker, admin, loan } = await activeLoan(500_000);
+describe('loans: arrears', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    // Instalments 1.5 s apart; overdue 2 retries × 150 ms after each due date.
+    h = await createHarness({
+      worker: true,
+      env: { LOAN_INSTALMENT_PERIOD_MS: '1500', LOAN_RETRY_INTERVAL_MS: '150', LOAN_RETRIES_BEFORE_OVERDUE: '2' },
+    });
+  });
+  afterAll(() => h.close());
+
+  it('each unpaid instalment is retried and falls overdue on its own dates with its fee; arrears show them; then all are collected', async () => {
+    const worker = await seasonedRider(h);
+    const admin = await signInAdmin(h.api.app);
     const ledger = ledgerOf(h);
     const wallet = await ledger.walletOf(worker.workerId);
+    const loan = (await apply(h, worker.token, 500_000)).json<LoanBody>();
+    expect((await decideRequest(h.api.app, admin.token, loan.id, { decision: 'approve' })).statusCode).toBe(200);
     // The rider spends everything (here: moved out by an adjustment journal) before the first due date.
     const fees = await ledger.systemAccount('fee_revenue');
     const { balancePaise } = await ledger.balanceOf(wallet.id);
@@ -411,28 +432,34 @@ describe('loans: repayment', () => {
         { accountId: fees.id, amountPaise: balancePaise },
       ],
     });
+    // Two instalments fall due and overdue while the first is still unpaid: each gets its own fee and event.
     const overdue = await eventually(
       () => getLoan(h, worker.token, loan.id),
-      (l) => l.instalments![0]!.status === 'overdue',
+      (l) => l.instalments![1]!.status === 'overdue',
     );
-    expect(overdue.instalments![0]).toMatchObject({ lateFeePaise: 10_000 });
-    // An open run, mid-arrears: partial histories replay too.
-    await recordHistory(h.api.temporal, requestWorkflowId('loan', loan.id), 'loan-instalment-retried-then-overdue');
+    expect(overdue.instalments![0]).toMatchObject({ status: 'overdue', lateFeePaise: 10_000 });
+    expect(overdue.instalments![1]).toMatchObject({ status: 'overdue', lateFeePaise: 10_000 });
+    await recordHistory(h.api.temporal, requestWorkflowId('loan', loan.id), 'loan-instalments-retried-then-overdue');
     const arrears = await h.api.app.inject({
       method: 'GET',
       url: '/v1/admin/loans/arrears',
       headers: bearer(admin.token),
     });
-    expect(arrears.json<{ items: Array<{ loanId: string; bucket: string }> }>().items).toContainEqual(
-      expect.objectContaining({ loanId: loan.id, bucket: '1-30' }),
+    const items = arrears.json<{ items: Array<{ loanId: string; number: number; bucket: string }> }>().items;
+    expect(items.filter((i) => i.loanId === loan.id).map((i) => [i.number, i.bucket])).toEqual(
+      expect.arrayContaining([
+        [1, '1-30'],
+        [2, '1-30'],
+      ]),
     );
     const notified = await h.database
       .db('outbox_events')
       .where({ worker_id: worker.workerId, type: 'loan.instalment_changed' })
       .whereRaw(`payload->>'status' = 'overdue'`);
-    expect(notified).toHaveLength(1);
+    expect(notified.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(notified.map((e: { payload: { number: number } }) => e.payload.number)).size).toBe(notified.length);
 
-    // Money arrives: the next retry collects the instalment with its fee.
+    // Money arrives: the next retry collects every instalment due, oldest first, each with its fee.
     const platform = await ledger.platformSettlementOf(randomUUID());
     await ledger.postJournal({
       idempotencyKey: `refill-${randomUUID()}`,
@@ -447,12 +474,23 @@ describe('loans: repayment', () => {
       (l) => l.status === 'closed',
       20_000,
     );
-    expect(closed.instalments![0]).toMatchObject({ status: 'paid', lateFeePaise: 10_000 });
+    expect(closed.instalments!.every((i) => i.status === 'paid')).toBe(true);
+    const lateFees = closed.instalments!.reduce((sum, i) => sum + i.lateFeePaise, 0);
+    expect(lateFees).toBeGreaterThanOrEqual(20_000);
     const feeJournal = await h.database
       .db('ledger_journals')
       .where({ idempotency_key: `loan:${loan.id}:instalment:1` })
       .first<{ metadata: { lateFeePaise: number } }>('metadata');
     expect(feeJournal.metadata.lateFeePaise).toBe(10_000);
+    // Everything due was repaid exactly: principal, interest and every fee charged.
+    const repaid = closed.instalments!.reduce((sum, i) => sum + i.principalPaise + i.interestPaise + i.lateFeePaise, 0);
+    const journals: Array<{ amount: string }> = await h.database
+      .db('ledger_postings as p')
+      .join('ledger_journals as j', 'j.id', 'p.journal_id')
+      .where('j.idempotency_key', 'like', `loan:${loan.id}:instalment:%`)
+      .where('p.account_id', wallet.id)
+      .select(h.database.db.raw('(-sum(p.amount_paise))::text AS amount'));
+    expect(Number(journals[0]!.amount)).toBe(repaid);
   });
 });
 

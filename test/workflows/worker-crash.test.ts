@@ -19,9 +19,10 @@ import { runEntry, waitFor, type Run } from '../helpers/processes';
 
 /**
  * The Temporal worker process is killed (SIGKILL, no draining) while a loan disbursal and a withdrawal's posting
- * are inside their database transactions. A new worker process takes over: both workflows complete and each
- * journal exists exactly once. The transactions are held mid-way by row locks this test takes, so the kill
- * lands inside them every time, not by luck of timing.
+ * are inside their database transactions, after their first writes. A new worker process takes over: both
+ * workflows complete and each journal exists exactly once. The transactions are held mid-way by row locks this
+ * test takes, so the kill lands inside them every time, not by luck of timing. (The other half of exactly-once,
+ * an activity that committed but whose result was lost, is the idempotent retry tested in loans.test.ts.)
  */
 describe('a worker process killed in the middle of moving money', () => {
   let h: Harness;
@@ -98,12 +99,17 @@ describe('a worker process killed in the middle of moving money', () => {
       })
     ).json<{ id: string }>();
 
-    // Hold both rows: the withdrawal's posting and the loan's disbursal will wait inside their transactions.
+    // Hold two rows each transaction writes late: the withdrawal's posting stops at its status update, after the
+    // journal is written; the loan's disbursal stops at the wallet's balance, after the schedule is written. Both
+    // transactions have uncommitted writes when the worker dies.
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
     const holding = h.database.db.transaction(async (trx: Knex.Transaction) => {
       await trx('withdrawals').where({ id: withdrawal.id }).forUpdate().first('id');
-      await trx('loans').where({ id: loan.id }).forUpdate().first('id');
+      await trx('ledger_accounts')
+        .where({ code: `wallet:${borrower.workerId}` })
+        .forUpdate()
+        .first('id');
       await released;
     });
     const decision = decideRequest(h.api.app, admin.token, loan.id, { decision: 'approve' });
