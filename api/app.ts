@@ -18,6 +18,7 @@ import { createReconciliationRepository } from './db/reconciliation.repository';
 import { createWithdrawalRepository } from './db/withdrawal.repository';
 import { createRequestRepository } from './db/request.repository';
 import { createApprovalService } from './services/approval.service';
+import { createRequestRecovery } from './services/request-recovery';
 import { createDocumentService } from './services/document.service';
 import documentRoutes from './routes/documents';
 import adminRequestRoutes from './routes/admin/requests';
@@ -293,8 +294,24 @@ export default fp(
       pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
       log: fastify.log,
     });
-    fastify.addHook('onReady', () => relay.start());
+    const recovery = createRequestRecovery({
+      requests,
+      resume: {
+        withdrawal: (id) => withdrawals.resume(id),
+        loan: (id) => loans.resume(id),
+        claim: (id) => insurance.resume(id),
+        deletion: (id) => accountDeletions.resume(id),
+      },
+      intervalMs: config.REQUEST_RECOVERY_INTERVAL_MS,
+      graceMs: config.REQUEST_START_GRACE_MS,
+      log: fastify.log,
+    });
+    fastify.addHook('onReady', async () => {
+      await relay.start();
+      recovery.start();
+    });
     fastify.addHook('onClose', async () => {
+      await recovery.stop();
       await relay.stop();
       await sockets.close();
       smtp?.close();

@@ -139,6 +139,15 @@ export const EnvSchema = Type.Object({
   APPROVAL_SLA_DELETION_MS: Milliseconds(48 * HOUR, 'Account deletion decision SLA (48 h)'),
   APPROVAL_EXPIRY_FACTOR: Type.Integer({ minimum: 1, maximum: 10, default: 3, description: 'Expiry = factor × SLA' }),
   REQUEST_CLAIM_TTL_MS: Milliseconds(30 * 60 * 1000, 'An admin’s claim on an inbox item lapses after this'),
+  REQUEST_RECOVERY_INTERVAL_MS: Milliseconds(
+    60_000,
+    'How often the API looks for requests whose workflow start was lost',
+  ),
+  REQUEST_START_GRACE_MS: Type.Integer({
+    minimum: 0,
+    default: 30_000,
+    description: 'How old an unstarted request must be before the recovery sweep starts it',
+  }),
   BULK_DECISION_MAX_ITEMS: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
   DOCUMENT_MAX_BYTES: Type.Integer({ minimum: 1024, maximum: 20 * 1024 * 1024, default: 5 * 1024 * 1024 }),
 

@@ -24,6 +24,7 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.timestamp('closed_at', { useTz: true });
+    t.timestamp('workflow_started_at', { useTz: true }).comment('set once the workflow start is acknowledged');
     t.index(['status', 'type', 'created_at']);
     t.index(['worker_id', 'created_at']);
   });
@@ -77,6 +78,7 @@ export async function up(knex: Knex): Promise<void> {
            created_at, updated_at,
            CASE WHEN status IN ('paid', 'rejected', 'cancelled', 'expired', 'failed') THEN updated_at END
     FROM withdrawals;
+    CREATE INDEX requests_unstarted ON requests (created_at) WHERE workflow_started_at IS NULL AND closed_at IS NULL;
     INSERT INTO request_timeline (request_id, at, kind, status, actor_kind)
     SELECT id, updated_at, 'status', status, 'system' FROM withdrawals;
   `);

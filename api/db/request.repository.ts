@@ -336,6 +336,26 @@ export function createRequestRepository(db: Db) {
       }));
     },
 
+    async markWorkflowStarted(requestId: string): Promise<void> {
+      await db('requests').where({ id: requestId }).whereNull('workflow_started_at').update({
+        workflow_started_at: db.fn.now(),
+      });
+    },
+
+    /**
+     * Open requests whose workflow start was never acknowledged (the API died or Temporal was down between the
+     * commit and the start), older than `createdBefore`, oldest first.
+     */
+    async unstarted(createdBefore: Date, limit: number): Promise<Array<{ id: string; type: RequestType }>> {
+      return db('requests')
+        .whereNull('workflow_started_at')
+        .whereNull('closed_at')
+        .where('created_at', '<', createdBefore)
+        .orderBy('created_at')
+        .limit(limit)
+        .select<Array<{ id: string; type: RequestType }>>('id', 'type');
+    },
+
     /** Marks the SLA as missed once; returns false when it already was. */
     async escalate(trx: Knex.Transaction, requestId: string): Promise<boolean> {
       const changed = await trx('requests')

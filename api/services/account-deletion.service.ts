@@ -156,7 +156,8 @@ export function createAccountDeletionService(deps: AccountDeletionServiceDeps) {
       timings: config.approvalTimings.deletion,
       graceMs: config.DELETION_GRACE_MS,
     };
-    await startRequestWorkflow(temporal, {
+    await startRequestWorkflow(temporal, requests, {
+      id: deletion.id,
       type: 'deletion',
       workflowType: 'deletionWorkflow',
       workflowId: deletion.workflowId,
@@ -170,6 +171,12 @@ export function createAccountDeletionService(deps: AccountDeletionServiceDeps) {
   }
 
   return {
+    /** Recovery sweep: starts the workflow of a stored deletion request whose start was lost. */
+    async resume(deletionId: string): Promise<void> {
+      const deletion = await deletions.findById(deletionId);
+      if (deletion) await ensureWorkflow(deletion);
+    },
+
     preconditionsOf,
 
     async overview(workerId: string): Promise<DeletionOverview> {

@@ -397,7 +397,8 @@ export function createInsuranceService(deps: InsuranceServiceDeps) {
       payoutPaise: claim.payoutPaise,
       timings: config.approvalTimings.claim,
     };
-    await startRequestWorkflow(temporal, {
+    await startRequestWorkflow(temporal, requests, {
+      id: claim.id,
       type: 'claim',
       workflowType: 'claimWorkflow',
       workflowId: claim.workflowId,
@@ -420,6 +421,12 @@ export function createInsuranceService(deps: InsuranceServiceDeps) {
   }
 
   return {
+    /** Recovery sweep: starts the workflow of a stored claim whose start was lost. */
+    async resume(claimId: string): Promise<void> {
+      const claim = await insurance.findClaim(claimId);
+      if (claim) await ensureWorkflow(claim);
+    },
+
     optIn: (workerId: string) => coverage.optIn(workerId),
     optOut: (workerId: string) => coverage.optOut(workerId),
 

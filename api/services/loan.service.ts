@@ -130,7 +130,8 @@ export function createLoanService(deps: {
       retryIntervalMs: config.LOAN_RETRY_INTERVAL_MS,
       retriesBeforeOverdue: config.LOAN_RETRIES_BEFORE_OVERDUE,
     };
-    await startRequestWorkflow(temporal, {
+    await startRequestWorkflow(temporal, requests, {
+      id: loan.id,
       type: 'loan',
       workflowType: 'loanWorkflow',
       workflowId: loan.workflowId,
@@ -152,6 +153,12 @@ export function createLoanService(deps: {
 
   return {
     rules,
+
+    /** Recovery sweep: starts the workflow of a stored application whose start was lost. */
+    async resume(loanId: string): Promise<void> {
+      const loan = await loans.findById(loanId);
+      if (loan) await ensureWorkflow(loan);
+    },
 
     async eligibility(workerId: string): Promise<{ eligibility: LoanEligibility; bestOffer: LoanQuote | null }> {
       const eligibility = await eligibilityOf(workerId);

@@ -134,7 +134,8 @@ export function createWithdrawalService(deps: WithdrawalServiceDeps) {
       payoutPollMs: config.PAYOUT_STATUS_POLL_MS,
       timings: config.approvalTimings.withdrawal,
     };
-    await startRequestWorkflow(temporal, {
+    await startRequestWorkflow(temporal, deps.requests, {
+      id: withdrawal.id,
       type: 'withdrawal',
       workflowType: 'withdrawalWorkflow',
       workflowId: withdrawal.workflowId,
@@ -149,6 +150,12 @@ export function createWithdrawalService(deps: WithdrawalServiceDeps) {
   }
 
   return {
+    /** Recovery sweep: starts the workflow of a stored request whose start was lost. */
+    async resume(withdrawalId: string): Promise<void> {
+      const withdrawal = await withdrawals.findById(withdrawalId);
+      if (withdrawal) await ensureWorkflow(withdrawal);
+    },
+
     async preview(workerId: string, amountPaise: number): Promise<WithdrawalPreview> {
       const [insured, allowance, wallet] = await Promise.all([
         plans.isInsured(workerId),

@@ -118,4 +118,48 @@ describe('Temporal unreachable when a withdrawal is requested', () => {
       await Promise.all([down.close(), up.close()]);
     }
   });
+
+  it('a request whose client never retries is started by the recovery sweep once Temporal is back', async () => {
+    const down = await startApi(testConfig(database, { TEMPORAL_ADDRESS: '127.0.0.1:1' }), database);
+    const rider = await signInWorker(down.app);
+    await fundWorker({ api: down, database }, rider, { earningsPaise: 5_000_000 });
+    const failed = await postWithdrawal(down.app, rider.token, 'orphan-key-01', { amountPaise: 230_000 });
+    expect(failed.statusCode).toBe(503);
+    const { withdrawalId } = failed.json<{ error: { details: { withdrawalId: string } } }>().error.details;
+    await down.close();
+    expect(await database.db('requests').where({ id: withdrawalId }).first('workflow_started_at')).toEqual({
+      workflow_started_at: null,
+    });
+
+    // An API instance with Temporal reachable finds it on its own and starts it; the request then completes.
+    const rail = await startPayoutRailSimulator({ webhookUrl: 'http://127.0.0.1:1/', webhookSecret: TEST_RAIL_SECRET });
+    const config = testConfig(database, {
+      REQUEST_RECOVERY_INTERVAL_MS: '200',
+      REQUEST_START_GRACE_MS: '0',
+      PAYOUT_RAIL_URL: rail.url,
+    });
+    const up = await startApi(config, database);
+    const worker = await startWorker(config, database);
+    try {
+      const handle = up.temporal.workflow.getHandle(withdrawalWorkflowId(withdrawalId));
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const started = await handle.describe().then(
+          () => true,
+          () => false,
+        );
+        if (started) break;
+        if (Date.now() > deadline) throw new Error('the recovery sweep did not start the workflow');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await expect(handle.result()).resolves.toMatchObject({ status: 'paid' });
+      expect(await database.db('requests').where({ id: withdrawalId }).first('workflow_started_at')).toEqual({
+        workflow_started_at: expect.any(Date),
+      });
+    } finally {
+      await worker.stop();
+      await up.close();
+      await rail.close();
+    }
+  });
 });
