@@ -210,6 +210,8 @@ export function createAccountDeletionRepository(db: Db) {
       const platformsDisconnected = await trx('platform_connections')
         .where({ worker_id: workerId, status: 'connected' })
         .update({ status: 'disconnected', disconnected_at: trx.fn.now() });
+      // Claim descriptions are the worker's own words (they may name people and places); type, dates and amounts stay.
+      await trx('insurance_claims').where({ worker_id: workerId }).update({ description: '[erased]' });
       // Cover ends with the account: no more premiums are billed to an erased worker (the period closes today, IST).
       await trx('insurance_coverages')
         .where({ worker_id: workerId })

@@ -35,6 +35,7 @@ export type BulkItemResult =
 
 const BULK_TYPES: readonly RequestType[] = ['withdrawal', 'claim'];
 const BULK_CONCURRENCY = 4;
+const UPDATE_DEADLINE_MS = 20_000;
 
 /**
  * The one approvals model over withdrawals, loans, claims and deletions (SPEC §9). Checks at the edge what a
@@ -68,7 +69,8 @@ export function createApprovalService(deps: {
   ): Promise<RequestRecord> {
     const handle = temporal.workflow.getHandle(request.workflowId);
     try {
-      await current(handle);
+      // Bounded: with PostgreSQL down the Update's handler waits for its record, and an HTTP call must not hang.
+      await temporal.connection.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () => current(handle));
     } catch (err) {
       const cause = (err as Error & { cause?: Error }).cause?.message ?? '';
       if (legacy && (err as Error).name === 'WorkflowUpdateFailedError' && /No registered handler/i.test(cause)) {
@@ -81,7 +83,10 @@ export function createApprovalService(deps: {
       if (stored && stored.status !== request.status) {
         throw refused(`the request is already ${describe(stored.status)}`);
       }
-      throw new AppError(ErrorCode.DEPENDENCY_UNAVAILABLE, 'The decision could not be delivered; try again');
+      throw new AppError(
+        ErrorCode.DEPENDENCY_UNAVAILABLE,
+        'The decision could not be confirmed in time; it may still be recorded, so check the request before retrying',
+      );
     }
     return (await requests.findById(request.id))!;
   }

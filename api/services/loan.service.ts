@@ -26,6 +26,8 @@ import { prepayLoanUpdate, requestWorkflowId, type LoanWorkflowInput } from '../
 import { startRequestWorkflow } from '../temporal/request-workflows';
 
 const UNIQUE_VIOLATION = '23505';
+/** Prepayment waits for its journal; with PostgreSQL down the HTTP call gives up rather than hang. */
+const UPDATE_DEADLINE_MS = 20_000;
 const DAY_MS = 86_400_000;
 
 export interface LoanQuote {
@@ -282,7 +284,9 @@ export function createLoanService(deps: {
         );
       }
       try {
-        const { paidPaise } = await temporal.workflow.getHandle(loan.workflowId).executeUpdate(prepayLoanUpdate);
+        const { paidPaise } = await temporal.connection.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () =>
+          temporal.workflow.getHandle(loan.workflowId).executeUpdate(prepayLoanUpdate),
+        );
         return { loan: (await loans.findById(loanId))!, paidPaise };
       } catch (err) {
         if ((err as Error).name === 'WorkflowUpdateFailedError') {

@@ -313,6 +313,19 @@ describe('account deletion (SPEC §8): preconditions, approval, grace, erasure',
     // Insured (premium paid for the month): the cover must end with the account, so no premium is billed later.
     await db()('insurance_coverages').insert({ worker_id: worker.workerId, status: 'active', opted_in_at: new Date() });
     await db()('insurance_coverage_periods').insert({ worker_id: worker.workerId, starts_on: '2026-01-01' });
+    const claimId = randomUUID();
+    await db()('insurance_claims').insert({
+      id: claimId,
+      worker_id: worker.workerId,
+      type: 'product_damage_loss',
+      incident_on: '2026-11-20',
+      description: 'order bag torn near my home at 12 Lake Road',
+      payout_paise: 300_000,
+      status: 'rejected',
+      idempotency_key: `claim-${claimId}`,
+      request_fingerprint: 'test',
+      workflow_id: `claim-${claimId}`,
+    });
     const postingsOf = async () =>
       Number(
         (
@@ -411,6 +424,10 @@ describe('account deletion (SPEC §8): preconditions, approval, grace, erasure',
       await db()('platform_connections').where({ worker_id: worker.workerId }).select('status', 'disconnected_at'),
     ).toEqual([{ status: 'disconnected', disconnected_at: expect.any(Date) }]);
     expect(await db()('sign_in_codes').where({ identity: `phone:${worker.phone}` })).toEqual([]);
+    expect(await db()('insurance_claims').where({ id: claimId }).first('description', 'type')).toEqual({
+      description: '[erased]',
+      type: 'product_damage_loss',
+    });
     expect(await db()('insurance_coverages').where({ worker_id: worker.workerId }).first('status')).toEqual({
       status: 'opted_out',
     });
