@@ -37,10 +37,14 @@ const withdrawalText: Record<WithdrawalStatusChangedPayload['status'], (p: Withd
     failed: (p) => `Your withdrawal of ${rupees(p.amountPaise)} could not be paid; the money is back in your wallet.`,
   };
 
-const requestNames = { loan: 'loan application', claim: 'insurance claim', deletion: 'account deletion request' };
+const requestNames: Record<string, string> = {
+  loan: 'loan application',
+  claim: 'insurance claim',
+  deletion: 'account deletion request',
+};
 
 function requestBody(p: RequestStatusChangedPayload): string {
-  const what = requestNames[p.requestType];
+  const what = requestNames[p.requestType] ?? 'request';
   const amount = p.amountPaise === null ? '' : ` for ${rupees(p.amountPaise)}`;
   switch (`${p.requestType}:${p.status}`) {
     case 'loan:active':
@@ -78,15 +82,15 @@ export function notificationFor(
       const p = event.payload as WithdrawalStatusChangedPayload;
       return {
         title: 'Withdrawal',
-        body: withdrawalText[p.status](p),
+        body: withdrawalText[p.status]?.(p) ?? `Your withdrawal is now ${p.status.replace(/_/g, ' ')}.`,
         data: { type: event.type, withdrawalId: p.withdrawalId, status: p.status },
       };
     }
     case eventTypes.requestStatusChanged: {
       const p = event.payload as RequestStatusChangedPayload;
-      const titles = { loan: 'Loan', claim: 'Insurance claim', deletion: 'Account' };
+      const titles: Record<string, string> = { loan: 'Loan', claim: 'Insurance claim', deletion: 'Account' };
       return {
-        title: titles[p.requestType],
+        title: titles[p.requestType] ?? 'Request',
         body: requestBody(p),
         data: { type: event.type, requestType: p.requestType, requestId: p.requestId, status: p.status },
       };
@@ -106,7 +110,7 @@ export function notificationFor(
     }
     case eventTypes.insuranceCoverageChanged: {
       const p = event.payload as InsuranceCoverageChangedPayload;
-      const bodies = {
+      const bodies: Record<string, string> = {
         active: 'Your insurance cover is active.',
         grace: 'Your insurance premium is due: add money to your wallet within 7 days to stay covered.',
         lapsed: 'Your insurance cover has lapsed; it resumes when the premium is paid.',
@@ -117,7 +121,7 @@ export function notificationFor(
         body:
           p.optOutEffectiveOn && p.status !== 'opted_out'
             ? `Your insurance cover ends on ${p.optOutEffectiveOn}.`
-            : bodies[p.status],
+            : (bodies[p.status] ?? 'Your insurance cover changed.'),
         data: { type: event.type, status: p.status },
       };
     }
