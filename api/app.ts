@@ -21,7 +21,14 @@ import { createApprovalService } from './services/approval.service';
 import { createRequestRecovery } from './services/request-recovery';
 import { createDocumentService } from './services/document.service';
 import documentRoutes from './routes/documents';
+import deviceRoutes from './routes/devices';
+import { createDeviceTokenRepository } from './db/device-token.repository';
+import { createPushQueueRepository } from './db/push-queue.repository';
+import { createDeviceService } from './services/device.service';
+import { createPushSender } from './services/push.service';
+import { createPushRelay } from './realtime/push-relay';
 import adminRequestRoutes from './routes/admin/requests';
+import eventRoutes from './routes/events';
 import accountRoutes from './routes/account';
 import { createAccountDeletionRepository } from './db/account-deletion.repository';
 import { createAccountDeletionService } from './services/account-deletion.service';
@@ -34,6 +41,9 @@ import { toAdminWithdrawalView } from './schemas/withdrawal';
 import insuranceRoutes from './routes/insurance';
 import { createInsuranceRepository } from './db/insurance.repository';
 import { createInsuranceService } from './services/insurance.service';
+import notificationRoutes from './routes/notifications';
+import { createNotificationRepository } from './db/notification.repository';
+import { createNotificationService } from './services/notification.service';
 import authPlugin from './plugins/auth';
 import errorHandler, { sendError } from './plugins/error-handler';
 import openapi from './plugins/openapi';
@@ -240,6 +250,7 @@ export default fp(
     };
     if (redis) checks.redis = () => redis.ping();
     await fastify.register(healthRoutes, { checks });
+    await fastify.register(eventRoutes);
     if (devMailbox) await fastify.register(devMailboxRoutes, { mailbox: devMailbox });
     await fastify.register(authRoutes, { signIn: workerSignIn, sessions });
     await fastify.register(adminAuthRoutes, { adminAuth, identities });
@@ -251,7 +262,13 @@ export default fp(
     await fastify.register(insuranceRoutes, { insurance });
     await fastify.register(accountRoutes, { deletions: accountDeletions });
     await fastify.register(documentRoutes, { documents, maxBytes: config.DOCUMENT_MAX_BYTES });
+    await fastify.register(deviceRoutes, {
+      devices: createDeviceService({ devices: createDeviceTokenRepository(db) }),
+    });
     await fastify.register(loanRoutes, { loans, approvals });
+    await fastify.register(notificationRoutes, {
+      notifications: createNotificationService({ notifications: createNotificationRepository(db) }),
+    });
     await fastify.register(payoutWebhookRoutes, { temporal, secret: config.PAYOUT_RAIL_WEBHOOK_SECRET });
     await fastify.register(adminWithdrawalRoutes, { withdrawals, workflowUrl: config.temporalWorkflowUrl });
     await fastify.register(adminRequestRoutes, {
@@ -284,12 +301,17 @@ export default fp(
       authenticate: (token) => sessions.authenticate(token),
       redis,
       redisKeyPrefix: config.REDIS_KEY_PREFIX,
+      missedSince: (principal, afterSeq, limit) =>
+        principal.kind === 'worker'
+          ? outbox.publishedForWorker(principal.workerId, afterSeq, limit)
+          : outbox.publishedForAdmins(afterSeq, limit),
     });
     const relay = createOutboxRelay({
       db,
       outbox,
       databaseUrl: config.DATABASE_URL,
       publish: (event) => sockets.publish(event),
+      canPublish: () => sockets.canPublish(),
       batchSize: config.OUTBOX_BATCH_SIZE,
       pollIntervalMs: config.OUTBOX_POLL_INTERVAL_MS,
       log: fastify.log,
@@ -305,6 +327,28 @@ export default fp(
       intervalMs: config.REQUEST_RECOVERY_INTERVAL_MS,
       graceMs: config.REQUEST_START_GRACE_MS,
       log: fastify.log,
+    });
+    // Pushes (FCM) run beside the socket relay with their own mark on the outbox; off when FCM is not configured.
+    const pushSender = createPushSender(config);
+    const pushRelay =
+      pushSender &&
+      createPushRelay({
+        db,
+        queue: createPushQueueRepository(),
+        devices: createDeviceTokenRepository(db),
+        sender: pushSender,
+        batchSize: config.PUSH_BATCH_SIZE,
+        pollIntervalMs: config.PUSH_POLL_INTERVAL_MS,
+        maxAttempts: config.PUSH_MAX_ATTEMPTS,
+        maxAgeMs: config.PUSH_MAX_AGE_MS,
+        log: fastify.log,
+      });
+    fastify.addHook('onReady', async () => {
+      pushRelay?.start();
+    });
+    fastify.addHook('onClose', async () => {
+      await pushRelay?.stop();
+      await pushSender?.close();
     });
     fastify.addHook('onReady', async () => {
       await relay.start();

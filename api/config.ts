@@ -94,6 +94,36 @@ export const EnvSchema = Type.Object({
   OUTBOX_POLL_INTERVAL_MS: Milliseconds(1000, 'Relay poll period; LISTEN/NOTIFY wakes it sooner'),
   OUTBOX_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 10000, default: 200 }),
 
+  // Push notifications (SPEC §11): FCM HTTP v1 through firebase-admin. Push is off when neither a project nor the
+  // emulator is configured.
+  FCM_PROJECT_ID: Type.Optional(
+    Type.String({
+      pattern: '^[a-z][a-z0-9-]{4,28}[a-z0-9]$',
+      description: 'Firebase project that sends pushes (default: the service account’s project_id)',
+    }),
+  ),
+  FCM_SERVICE_ACCOUNT_JSON: Type.Optional(
+    Type.String({
+      minLength: 2,
+      description: 'Service account key file content (JSON); unset uses Google application default credentials',
+    }),
+  ),
+  FCM_EMULATOR_URL: Type.Optional(
+    Type.String({
+      pattern: '^http://',
+      description: 'Development and tests: send to this fake FCM server (simulators/fcm-server.ts); not in production',
+    }),
+  ),
+  PUSH_POLL_INTERVAL_MS: Milliseconds(1000, 'How often the push relay looks for new worker-facing events'),
+  PUSH_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 500, default: 50, description: 'Events per push pass' }),
+  PUSH_MAX_ATTEMPTS: Type.Integer({
+    minimum: 1,
+    maximum: 100,
+    default: 10,
+    description: 'Passes an event is tried when FCM fails (other than a dead token) before it is given up',
+  }),
+  PUSH_MAX_AGE_MS: Milliseconds(HOUR, 'Older events are not pushed any more (stale news); the app still lists them'),
+
   UPLOAD_DIR: Type.String({
     minLength: 1,
     pattern: '^[^\\0]+$',
@@ -207,6 +237,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   if (problems.length === 0 && env.WITHDRAWAL_MIN_PAISE > env.WITHDRAWAL_MAX_PAISE) {
     problems.push('WITHDRAWAL_MIN_PAISE: must not exceed WITHDRAWAL_MAX_PAISE');
   }
+  if (problems.length === 0) {
+    problems.push(...fcmProblems(env));
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const uiBase = env.TEMPORAL_UI_URL.replace(/\/$/, '');
@@ -235,7 +268,31 @@ export function assertApiConfig(config: Config): void {
 }
 
 function redact(key: string, value: string): string {
-  return /SECRET|PASSWORD|KEY|URL/.test(key) ? `${value.slice(0, 4)}…` : value;
+  return /SECRET|PASSWORD|KEY|URL|ACCOUNT/.test(key) ? `${value.slice(0, 4)}…` : value;
+}
+
+/** The FCM settings that only make sense together: a usable service account, no fake FCM in production. */
+function fcmProblems(env: Env): string[] {
+  const problems: string[] = [];
+  if (env.NODE_ENV === 'production' && env.FCM_EMULATOR_URL) {
+    problems.push('FCM_EMULATOR_URL: not allowed in production (pushes would never reach a phone)');
+  }
+  if (env.FCM_SERVICE_ACCOUNT_JSON) {
+    let account: Record<string, unknown> = {};
+    try {
+      const parsed: unknown = JSON.parse(env.FCM_SERVICE_ACCOUNT_JSON);
+      if (parsed && typeof parsed === 'object') {
+        account = parsed as Record<string, unknown>;
+      }
+    } catch {
+      // reported below
+    }
+    const missing = ['project_id', 'client_email', 'private_key'].filter((field) => typeof account[field] !== 'string');
+    if (missing.length > 0) {
+      problems.push(`FCM_SERVICE_ACCOUNT_JSON: must be a service account key (JSON with ${missing.join(', ')})`);
+    }
+  }
+  return problems;
 }
 
 /** Loads `.env` from the working directory when present; real environment variables win over the file. */

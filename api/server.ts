@@ -1,9 +1,9 @@
 import closeWithGrace from 'close-with-grace';
 import Fastify from 'fastify';
-import { Redis } from 'ioredis';
 import gigbitApp, { fastifyOptions } from './app';
 import { assertApiConfig, loadConfig, loadDotEnvFile, reportFatal } from './config';
 import { createDb } from './db/knex';
+import { closeRedis, createRedis } from './realtime/redis';
 import { createTemporalClient } from './temporal/client';
 
 /** The API process: HTTP + Socket.IO + outbox relay. Shuts down gracefully on SIGINT/SIGTERM. */
@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   assertApiConfig(config);
   const db = createDb(config, 'gigbit-api');
-  const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 }) : undefined;
+  const redis = config.REDIS_URL ? createRedis(config.REDIS_URL) : undefined;
   const temporal = createTemporalClient(config);
 
   const app = Fastify(fastifyOptions(config));
@@ -23,7 +23,7 @@ async function main(): Promise<void> {
     else app.log.info({ signal }, 'shutting down');
     await app.close();
     await temporal.close();
-    await redis?.quit();
+    if (redis) await closeRedis(redis);
     await db.destroy();
   });
 

@@ -18,7 +18,7 @@ async function admin(sql: string): Promise<void> {
 export async function withScratchDatabase(
   name: string,
   poolMax: number,
-  run: (db: Db) => Promise<void>,
+  run: (db: Db, url: string) => Promise<void>,
 ): Promise<void> {
   const database = `gigbit_bench_${name}_${process.pid}`;
   await admin(`CREATE DATABASE ${database}`);
@@ -27,7 +27,7 @@ export async function withScratchDatabase(
   const db = createDb({ DATABASE_URL: url.toString(), DATABASE_POOL_MAX: poolMax }, 'gigbit-bench');
   try {
     await migrateLatest(url.toString());
-    await run(db);
+    await run(db, url.toString());
   } finally {
     await db.destroy();
     await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);

@@ -17,6 +17,7 @@ const dataDir = path.resolve(root, process.env.GIGBIT_DATA_DIR ?? '.data');
 const startedAt = performance.now();
 const RAIL_PORT = Number(process.env.PAYOUT_RAIL_PORT ?? 4100);
 const PLATFORM_PORT = Number(process.env.PLATFORM_SIMULATOR_PORT ?? 4200);
+const FCM_PORT = Number(process.env.FCM_SIMULATOR_PORT ?? 4300);
 const say = (line: string) => console.log(`[gigbit] ${line}`);
 
 interface LocalSecrets {
@@ -54,6 +55,13 @@ async function main(): Promise<void> {
   // Likewise the gig platforms: one simulator serves the whole catalog under /platforms/{slug}.
   const simulatePlatforms = !env.PLATFORM_CONNECTOR_URL;
   env.PLATFORM_CONNECTOR_URL ??= `http://127.0.0.1:${PLATFORM_PORT}`;
+  // And push: without a Firebase project, pushes go to the fake FCM server (never in production, where the config
+  // refuses an emulator: push is simply off there until FCM is configured).
+  const simulateFcm =
+    env.NODE_ENV !== 'production' && !env.FCM_EMULATOR_URL && !env.FCM_PROJECT_ID && !env.FCM_SERVICE_ACCOUNT_JSON;
+  if (simulateFcm) {
+    env.FCM_EMULATOR_URL = `http://127.0.0.1:${FCM_PORT}`;
+  }
 
   let temporal: DevServer | undefined;
   let database: ChildProcess | undefined;
@@ -129,6 +137,9 @@ async function main(): Promise<void> {
         { ...env, PLATFORM_SIMULATOR_PORT: String(PLATFORM_PORT) },
       ]);
     }
+    if (simulateFcm) {
+      processes.push(['FCM simulator', 'simulators/fcm-server.ts', { ...env, FCM_SIMULATOR_PORT: String(FCM_PORT) }]);
+    }
     for (const [name, entry, childEnv] of processes) {
       const child = spawn(process.execPath, ['--import', 'tsx', entry], {
         cwd: root,
@@ -155,6 +166,9 @@ async function main(): Promise<void> {
     }
     if (simulatePlatforms) {
       say(`Platforms     ${config.PLATFORM_CONNECTOR_URL}/platforms/{slug} (simulator; codes at …/dev/otp/{phone})`);
+    }
+    if (simulateFcm) {
+      say(`Push (FCM)    ${env.FCM_EMULATOR_URL} (fake FCM server; pushes sent are listed at /messages)`);
     }
     say('Ctrl-C stops everything.');
   } catch (err) {

@@ -12,6 +12,7 @@ import {
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
+import type { RetryPolicy } from '@temporalio/common';
 import type { createRequestActivities } from '../activities/request.activities';
 import {
   approvalStateQuery,
@@ -32,7 +33,7 @@ import {
 
 type RequestActivities = ReturnType<typeof createRequestActivities>;
 
-export const dbRetry = {
+export const dbRetry: RetryPolicy = {
   initialInterval: '1 second',
   maximumInterval: '1 minute',
   backoffCoefficient: 2,

@@ -7,6 +7,7 @@ import {
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
+import type { RetryPolicy } from '@temporalio/common';
 import { approvalGate } from './approval';
 import type { createWithdrawalActivities } from '../activities/withdrawal.activities';
 import {
@@ -29,7 +30,7 @@ import {
 
 type Activities = ReturnType<typeof createWithdrawalActivities>;
 
-const retry = {
+const retry: RetryPolicy = {
   initialInterval: '1 second',
   maximumInterval: '1 minute',
   backoffCoefficient: 2,

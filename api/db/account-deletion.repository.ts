@@ -62,6 +62,7 @@ export interface ErasureCounts {
   refreshTokensDeleted: number;
   signInCodesDeleted: number;
   platformsDisconnected: number;
+  deviceTokensDeleted: number;
 }
 
 export function createAccountDeletionRepository(db: Db) {
@@ -207,11 +208,15 @@ export function createAccountDeletionRepository(db: Db) {
         .delete();
       // Where and on what a device signed in is personal data too; the session rows stay as revoked stubs.
       await trx('sessions').where({ worker_id: workerId }).update({ ip: null, user_agent: null });
+      // Push registrations name the worker's phones, and nothing may be pushed to an erased account.
+      const deviceTokensDeleted = await trx('device_tokens').where({ worker_id: workerId }).delete();
       const platformsDisconnected = await trx('platform_connections')
         .where({ worker_id: workerId, status: 'connected' })
         .update({ status: 'disconnected', disconnected_at: trx.fn.now() });
       // Claim descriptions are the worker's own words (they may name people and places); type, dates and amounts stay.
       await trx('insurance_claims').where({ worker_id: workerId }).update({ description: '[erased]' });
+      // Notification texts tell amounts and decline reasons about this person: the centre goes with the account.
+      await trx('notifications').where({ worker_id: workerId }).delete();
       // Cover ends with the account: no more premiums are billed to an erased worker (the period closes today, IST).
       await trx('insurance_coverages')
         .where({ worker_id: workerId })
@@ -221,7 +226,7 @@ export function createAccountDeletionRepository(db: Db) {
         .where({ worker_id: workerId })
         .whereNull('ends_on')
         .update({ ends_on: trx.raw(`(now() AT TIME ZONE 'Asia/Kolkata')::date`) });
-      return { sessionsRevoked, refreshTokensDeleted, signInCodesDeleted, platformsDisconnected };
+      return { sessionsRevoked, refreshTokensDeleted, signInCodesDeleted, platformsDisconnected, deviceTokensDeleted };
     },
 
     /** The pseudonym of an erased worker, if erased. */

@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
+import { notificationFor } from '../realtime/notification-text';
 import type { Db } from './knex';
+import { insertNotification } from './notification.repository';
 
 export interface NewOutboxEvent {
   type: string;
@@ -10,6 +12,8 @@ export interface NewOutboxEvent {
 
 export interface OutboxEvent {
   id: number;
+  /** Publication order (commit-ordered): the resync cursor. Null until the relay publishes the event. */
+  deliverySeq: number | null;
   type: string;
   workerId: string | null;
   toAdmins: boolean;
@@ -19,6 +23,7 @@ export interface OutboxEvent {
 
 interface OutboxRow {
   id: number;
+  delivery_seq: string | number | null;
   type: string;
   worker_id: string | null;
   to_admins: boolean;
@@ -28,7 +33,8 @@ interface OutboxRow {
 }
 
 const toEvent = (row: OutboxRow): OutboxEvent => ({
-  id: row.id,
+  id: Number(row.id),
+  deliverySeq: row.delivery_seq === null ? null : Number(row.delivery_seq),
   type: row.type,
   workerId: row.worker_id,
   toAdmins: row.to_admins,
@@ -48,7 +54,13 @@ export function createOutboxRepository(db: Db) {
           payload: event.payload,
         })
         .returning('id');
-      return (row as { id: number }).id;
+      const eventId = (row as { id: number }).id;
+      // The notification centre's row commits or rolls back with the event (and so with the state change).
+      const text = notificationFor(event);
+      if (text && event.workerId) {
+        await insertNotification(trx, { eventId, workerId: event.workerId, type: event.type, text });
+      }
+      return eventId;
     },
 
     /**
@@ -65,15 +77,49 @@ export function createOutboxRepository(db: Db) {
       return rows.map(toEvent);
     },
 
-    async markPublished(trx: Knex.Transaction, ids: number[]): Promise<void> {
-      await trx('outbox_events').whereIn('id', ids).update({ published_at: db.fn.now() });
+    /**
+     * Marks the events published and numbers them in the given order. Call with the relay's advisory lock held
+     * (`lockRelay`): with one numbering transaction at a time, the numbers only grow in commit order.
+     */
+    async markPublished(trx: Knex.Transaction, events: OutboxEvent[]): Promise<OutboxEvent[]> {
+      if (events.length === 0) return [];
+      const seqs: { rows: Array<{ seq: string }> } = await trx.raw(
+        `SELECT nextval('outbox_delivery_seq') AS seq FROM generate_series(1, ?)`,
+        [events.length],
+      );
+      const numbers = seqs.rows.map((r) => Number(r.seq)).sort((x, y) => x - y);
+      const numbered = events.map((e, i) => ({ ...e, deliverySeq: numbers[i]! }));
+      await trx.raw(
+        `UPDATE outbox_events e SET published_at = now(), delivery_seq = v.seq
+         FROM unnest(?::bigint[], ?::bigint[]) AS v(id, seq) WHERE e.id = v.id`,
+        [numbered.map((e) => e.id), numbered.map((e) => e.deliverySeq)],
+      );
+      return numbered;
     },
 
-    async listForWorker(workerId: string, afterId: number, limit: number): Promise<OutboxEvent[]> {
+    /** One publishing relay at a time, across every API instance, until the transaction ends. */
+    async lockRelay(trx: Knex.Transaction): Promise<void> {
+      await trx.raw(`SELECT pg_advisory_xact_lock(hashtextextended('outbox-relay', 11))`);
+    },
+
+    /** What a worker missed since `afterSeq`, in publication order (the resync). */
+    async publishedForWorker(workerId: string, afterSeq: number, limit: number): Promise<OutboxEvent[]> {
       const rows = await db<OutboxRow>('outbox_events')
         .where('worker_id', workerId)
-        .andWhere('id', '>', afterId)
-        .orderBy('id')
+        .whereNotNull('delivery_seq')
+        .andWhere('delivery_seq', '>', afterSeq)
+        .orderBy('delivery_seq')
+        .limit(limit);
+      return rows.map(toEvent);
+    },
+
+    /** What the admins' room missed since `afterSeq`, in publication order. */
+    async publishedForAdmins(afterSeq: number, limit: number): Promise<OutboxEvent[]> {
+      const rows = await db<OutboxRow>('outbox_events')
+        .where('to_admins', true)
+        .whereNotNull('delivery_seq')
+        .andWhere('delivery_seq', '>', afterSeq)
+        .orderBy('delivery_seq')
         .limit(limit);
       return rows.map(toEvent);
     },

@@ -25,7 +25,10 @@ export const WithdrawalStatusChangedPayload = Type.Object({
 export type WithdrawalStatusChangedPayload = Static<typeof WithdrawalStatusChangedPayload>;
 
 export const EventEnvelope = Type.Object({
-  eventId: Type.Integer({ description: 'Stable across redeliveries; ordered per worker' }),
+  eventId: Type.Integer({ description: 'Stable across redeliveries: de-duplicate by it' }),
+  seq: Type.Integer({
+    description: 'Publication order (commit-ordered): keep the highest seen and send it to `resync` on reconnect',
+  }),
   type: Type.String(),
   version: Type.Literal(EVENT_CATALOGUE_VERSION),
   data: Type.Record(Type.String(), Type.Unknown()),
@@ -87,6 +90,23 @@ export const eventTypes = {
   insuranceCoverageChanged: 'insurance.coverage_changed',
   requestUpdated: 'request.updated',
   ledgerDriftDetected: 'ledger.drift_detected',
+} as const;
+
+/**
+ * The catalogue as data: every event type with who receives it and its payload's JSON Schema. Served at
+ * `GET /v1/events/catalogue` so the fronts and native apps read the same contract the server emits.
+ */
+export const eventCatalogue = {
+  version: EVENT_CATALOGUE_VERSION,
+  envelope: EventEnvelope,
+  events: {
+    [eventTypes.withdrawalStatusChanged]: { audience: 'worker and admins', payload: WithdrawalStatusChangedPayload },
+    [eventTypes.requestStatusChanged]: { audience: 'worker and admins', payload: RequestStatusChangedPayload },
+    [eventTypes.loanInstalmentChanged]: { audience: 'worker and admins', payload: LoanInstalmentChangedPayload },
+    [eventTypes.insuranceCoverageChanged]: { audience: 'worker', payload: InsuranceCoverageChangedPayload },
+    [eventTypes.requestUpdated]: { audience: 'admins', payload: RequestUpdatedPayload },
+    [eventTypes.ledgerDriftDetected]: { audience: 'admins', payload: LedgerDriftDetectedPayload },
+  },
 } as const;
 
 export function requestStatusChanged(

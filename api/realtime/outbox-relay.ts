@@ -8,15 +8,18 @@ export interface OutboxRelayOptions {
   outbox: OutboxRepository;
   databaseUrl: string;
   publish: (event: OutboxEvent) => void;
+  /** False while fan-out cannot reach every instance (Redis down): events then wait in the outbox, none is lost. */
+  canPublish?: () => boolean;
   batchSize: number;
   pollIntervalMs: number;
   log: FastifyBaseLogger;
 }
 
 /**
- * Publishes committed outbox events at least once, in id order within a batch. Safe on every API instance:
- * rows are claimed with FOR UPDATE SKIP LOCKED and marked published in the same transaction, so a crash between
- * publish and commit re-publishes (clients de-duplicate by event id) but never loses an event.
+ * Publishes committed outbox events at least once, numbered in publication order (`deliverySeq`, the resync
+ * cursor). Safe on every API instance: publishing takes a transaction-level advisory lock, and rows are marked in
+ * the same transaction, so a crash between publish and commit re-publishes (clients de-duplicate by event id) but
+ * never loses an event.
  * PostgreSQL LISTEN/NOTIFY wakes the relay at commit; the poll only covers notifications lost while disconnected.
  */
 export function createOutboxRelay(options: OutboxRelayOptions) {
@@ -28,16 +31,26 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
   let again = false;
   let ticking: Promise<void> | undefined;
 
+  let held = false;
+
+  /**
+   * One batch: under the relay lock (one publishing relay at a time across instances), the oldest committed
+   * events are numbered in publication order and emitted, then marked in the same transaction. A crash before the
+   * commit re-publishes them later under new numbers: clients de-duplicate by the stable event id.
+   */
   async function drainOnce(): Promise<number> {
+    if (options.canPublish && !options.canPublish()) {
+      if (!held) log.warn('outbox relay holding events: fan-out is unavailable (Redis down?); they wait in the outbox');
+      held = true;
+      return 0;
+    }
+    if (held) log.info('outbox relay publishing again');
+    held = false;
     return db.transaction(async (trx) => {
+      await outbox.lockRelay(trx);
       const events = await outbox.lockUnpublished(trx, options.batchSize);
-      for (const event of events) options.publish(event);
-      if (events.length > 0) {
-        await outbox.markPublished(
-          trx,
-          events.map((e) => e.id),
-        );
-      }
+      const numbered = await outbox.markPublished(trx, events);
+      for (const event of numbered) options.publish(event);
       return events.length;
     });
   }

@@ -4,7 +4,20 @@ import type { Redis } from 'ioredis';
 import { Server } from 'socket.io';
 import type { OutboxEvent } from '../db/outbox.repository';
 import type { Principal } from '../services/access-token.service';
+import { closeRedis, quietOnErrors } from './redis';
 import { EVENT_CATALOGUE_VERSION, type EventEnvelope } from './event-catalogue';
+
+const RESYNC_PAGE = 500;
+
+function envelopeOf(event: OutboxEvent): EventEnvelope {
+  return {
+    eventId: event.id,
+    seq: event.deliverySeq ?? 0,
+    type: event.type,
+    version: EVENT_CATALOGUE_VERSION,
+    data: event.payload,
+  };
+}
 
 export const rooms = {
   worker: (workerId: string) => `worker:${workerId}`,
@@ -22,9 +35,13 @@ export function createSocketServer(options: {
   authenticate: (token: unknown) => Promise<Principal | undefined>;
   redis?: Redis;
   redisKeyPrefix: string;
+  /** Events of the caller's room published after `afterSeq`, in order (from PostgreSQL). */
+  missedSince: (principal: Principal, afterSeq: number, limit: number) => Promise<OutboxEvent[]>;
 }) {
   const io = new Server(options.httpServer, { serveClient: false, cors: { origin: false } });
-  const adapterClients = options.redis ? [options.redis.duplicate(), options.redis.duplicate()] : [];
+  const adapterClients = options.redis
+    ? [quietOnErrors(options.redis.duplicate()), quietOnErrors(options.redis.duplicate())]
+    : [];
   if (adapterClients.length === 2) {
     io.adapter(createAdapter(adapterClients[0], adapterClients[1], { key: `${options.redisKeyPrefix}:socket.io` }));
   }
@@ -44,26 +61,40 @@ export function createSocketServer(options: {
   io.on('connection', (socket) => {
     const principal = (socket.data as { principal: Principal }).principal;
     void socket.join(principal.kind === 'worker' ? rooms.worker(principal.workerId) : rooms.admins);
+    // Resync: `socket.emit('resync', { afterSeq }, ack)` answers with what the caller's room missed, in order, a
+    // page at a time (`more` says ask again from the last seq). The socket is already in its room, so nothing
+    // published meanwhile is lost either; duplicates share an event id.
+    socket.on('resync', (request: unknown, callback: unknown) => {
+      if (typeof callback !== 'function') return;
+      const ack = callback as (answer: { events: EventEnvelope[]; more: boolean } | { error: string }) => void;
+      const afterSeq = (request as { afterSeq?: unknown } | undefined)?.afterSeq;
+      if (typeof afterSeq !== 'number' || !Number.isSafeInteger(afterSeq) || afterSeq < 0) {
+        ack({ error: 'afterSeq must be a whole number ≥ 0 (0 = from the beginning)' });
+        return;
+      }
+      options.missedSince(principal, afterSeq, RESYNC_PAGE + 1).then(
+        (events) => ack({ events: events.slice(0, RESYNC_PAGE).map(envelopeOf), more: events.length > RESYNC_PAGE }),
+        () => ack({ error: 'resync is unavailable right now; try again' }),
+      );
+    });
   });
 
   return {
     io,
+    /** Whether an emit reaches every instance now: always without Redis; with it, only while it is connected. */
+    canPublish(): boolean {
+      return adapterClients.every((client) => client.status === 'ready');
+    },
     async close(): Promise<void> {
       await io.close();
-      await Promise.all(adapterClients.map((client) => client.quit().catch(() => undefined)));
+      await Promise.all(adapterClients.map((client) => closeRedis(client)));
     },
     publish(event: OutboxEvent): void {
       const targets = [
         ...(event.workerId ? [rooms.worker(event.workerId)] : []),
         ...(event.toAdmins ? [rooms.admins] : []),
       ];
-      const envelope: EventEnvelope = {
-        eventId: event.id,
-        type: event.type,
-        version: EVENT_CATALOGUE_VERSION,
-        data: event.payload,
-      };
-      io.to(targets).emit(event.type, envelope);
+      io.to(targets).emit(event.type, envelopeOf(event));
     },
   };
 }

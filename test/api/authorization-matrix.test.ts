@@ -36,6 +36,7 @@ const RULES: Record<string, { rule: Rule; owned?: true }> = {
   'GET /v1/plans': { rule: 'public' },
   'GET /v1/platforms': { rule: 'public' },
   'GET /v1/platforms/:slug/logo': { rule: 'public' },
+  'GET /v1/events/catalogue': { rule: 'public' },
   'POST /v1/webhooks/payout-rail': { rule: 'public' },
   'GET /v1/me/plans': { rule: 'worker' },
   'POST /v1/plans/:code/purchases': { rule: 'worker' },
@@ -72,6 +73,13 @@ const RULES: Record<string, { rule: Rule; owned?: true }> = {
   'GET /v1/account/deletion': { rule: 'worker' },
   'POST /v1/account/deletion': { rule: 'worker' },
   'POST /v1/account/deletion/cancel': { rule: 'worker' },
+  'POST /v1/me/devices': { rule: 'worker' },
+  'GET /v1/me/devices': { rule: 'worker' },
+  'DELETE /v1/me/devices/:id': { rule: 'worker', owned: true },
+  'GET /v1/me/notifications': { rule: 'worker' },
+  'GET /v1/me/notifications/unread-count': { rule: 'worker' },
+  'POST /v1/me/notifications/:id/read': { rule: 'worker', owned: true },
+  'POST /v1/me/notifications/read-all': { rule: 'worker' },
   'GET /v1/admin/me': { rule: 'admin:viewer' },
   'POST /v1/admin/me/password': { rule: 'admin:viewer' },
   'GET /v1/admin/audit': { rule: 'admin:viewer' },
@@ -127,6 +135,8 @@ describe('authorization matrix: every route × every kind of caller', () => {
   let documentId: string;
   let claimId: string;
   let loanId: string;
+  let deviceId: string;
+  let notificationId: string;
   let otherAdminId: string;
 
   beforeAll(async () => {
@@ -195,6 +205,22 @@ describe('authorization matrix: every route × every kind of caller', () => {
     });
     expect(loan.statusCode).toBe(201);
     loanId = loan.json<{ id: string }>().id;
+    // Worker A's push registration stands in for the device routes' :id (deleted last, by worker A itself).
+    const device = await h.api.app.inject({
+      method: 'POST',
+      url: '/v1/me/devices',
+      headers: bearer(workerA.token),
+      payload: { token: `matrix-${randomUUID()}`, platform: 'android' },
+    });
+    expect(device.statusCode).toBe(201);
+    deviceId = device.json<{ id: string }>().id;
+    // Worker A's notification about the pending withdrawal (written with its event) stands in for :id/read.
+    const notification: { id: number } = await h.database
+      .db('notifications')
+      .where({ worker_id: workerA.workerId })
+      .whereRaw(`data->>'withdrawalId' = ?`, [pendingWithdrawalId])
+      .first('id');
+    notificationId = String(notification.id);
     otherAdminId = (await createAdminAccount(h.api.app, 'viewer')).adminId;
     tokens = await principals();
   });
@@ -218,6 +244,7 @@ describe('authorization matrix: every route × every kind of caller', () => {
     const slug = 'swiggy';
     const path = url
       .replace('/insurance/claims/:id', `/insurance/claims/${claimId}`)
+      .replace('/me/devices/:id', `/me/devices/${deviceId}`)
       .replace(
         ':id',
         url.includes('/admins/')
@@ -228,7 +255,9 @@ describe('authorization matrix: every route × every kind of caller', () => {
               ? documentId
               : url.includes('/loans/')
                 ? loanId
-                : pendingWithdrawalId,
+                : url.includes('/notifications/')
+                  ? notificationId
+                  : pendingWithdrawalId,
       )
       .replace(':slug', slug)
       .replace(':code', 'trio')

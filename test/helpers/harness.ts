@@ -5,7 +5,6 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
 import gigbitApp, { fastifyOptions } from '../../api/app';
 import { loadConfig, type Config } from '../../api/config';
 import { createTemporalClient } from '../../api/temporal/client';
@@ -19,6 +18,7 @@ import { adminAuthSettings } from '../../api/services/admin-auth.service';
 import { createLedgerService } from '../../api/services/ledger.service';
 import { createTestDatabase, type TestDatabase } from './database';
 import { testEnvironment } from './environment';
+import { closeRedis, createRedis } from '../../api/realtime/redis';
 
 // Fresh per test process: no key material is ever written into the repository (test/unit/secrets-scan.test.ts).
 export const TEST_SECRET = randomBytes(32).toString('hex');
@@ -73,7 +73,7 @@ export async function startApi(
   options: StartApiOptions = {},
 ): Promise<ApiInstance> {
   const temporal = createTemporalClient(config);
-  const redis = config.REDIS_URL ? new Redis(config.REDIS_URL) : undefined;
+  const redis = config.REDIS_URL ? createRedis(config.REDIS_URL) : undefined;
   const app = Fastify(fastifyOptions(config));
   options.beforeRegister?.(app);
   await app.register(gigbitApp, { config, db: database.db, temporal: temporal.client, redis });
@@ -88,7 +88,7 @@ export async function startApi(
     async close() {
       await app.close();
       await temporal.close();
-      await redis?.quit();
+      if (redis) await closeRedis(redis);
     },
   };
 }

@@ -108,6 +108,21 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('refuses the fake FCM server in production and a service account that is not one', () => {
+    expect(problemsOf({ ...minimal, FCM_EMULATOR_URL: 'http://127.0.0.1:4300' })).toEqual([
+      'FCM_EMULATOR_URL: not allowed in production (pushes would never reach a phone)',
+    ]);
+    expect(
+      loadConfig({ ...minimal, NODE_ENV: 'development', FCM_EMULATOR_URL: 'http://127.0.0.1:4300' }),
+    ).toMatchObject({ FCM_EMULATOR_URL: 'http://127.0.0.1:4300', PUSH_POLL_INTERVAL_MS: 1000, PUSH_MAX_ATTEMPTS: 10 });
+    expect(problemsOf({ ...minimal, FCM_SERVICE_ACCOUNT_JSON: '{"project_id":"gigbit-prod"}' })).toEqual([
+      'FCM_SERVICE_ACCOUNT_JSON: must be a service account key (JSON with client_email, private_key)',
+    ]);
+    expect(problemsOf({ ...minimal, FCM_SERVICE_ACCOUNT_JSON: 'not json' })).toEqual([
+      'FCM_SERVICE_ACCOUNT_JSON: must be a service account key (JSON with project_id, client_email, private_key)',
+    ]);
+  });
+
   it('builds Temporal Web UI links from the configured base', () => {
     const config = loadConfig({
       ...minimal,

@@ -1,0 +1,150 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { DeviceToken, DeviceTokenRepository } from '../db/device-token.repository';
+import type { Db } from '../db/knex';
+import type { PushQueueRepository, UnpushedEvent } from '../db/push-queue.repository';
+import type { PushMessage, PushSender } from '../services/push.service';
+import { notificationFor } from './notification-text';
+
+export interface PushRelayOptions {
+  db: Db;
+  queue: PushQueueRepository;
+  devices: DeviceTokenRepository;
+  sender: PushSender;
+  batchSize: number;
+  pollIntervalMs: number;
+  maxAttempts: number;
+  maxAgeMs: number;
+  log: FastifyBaseLogger;
+}
+
+/**
+ * The FCM message for one event on one device: the notification centre's words (`notificationFor`), the event's
+ * ids as data plus its `eventId` (so the app can de-duplicate and resync), high priority on Android, and a
+ * per-event tag / APNs collapse id so that a retried send replaces its first copy instead of showing twice.
+ */
+export function pushMessageFor(event: Pick<UnpushedEvent, 'id' | 'type' | 'workerId' | 'payload'>, token: string) {
+  const text = notificationFor(event);
+  if (!text) {
+    return undefined;
+  }
+  const tag = `gigbit-event-${event.id}`;
+  const message: PushMessage = {
+    token,
+    notification: { title: text.title, body: text.body },
+    data: { ...text.data, eventId: String(event.id) },
+    android: { priority: 'high', notification: { tag } },
+    apns: { headers: { 'apns-collapse-id': tag } },
+  };
+  return message;
+}
+
+/**
+ * Pushes every worker-facing outbox event to the worker's registered devices, at least once. Safe on every API
+ * instance: each pass claims events with FOR UPDATE SKIP LOCKED, sends, and marks them `pushed_at` in the same
+ * transaction, so a crash before the commit sends again (the tag collapses the copy on the phone) but never loses
+ * a push. Tokens FCM reports as unregistered are deleted in that transaction. Any other failure leaves the event
+ * for a later pass, up to `maxAttempts` passes. Events of workers without devices, and events too old to be news,
+ * are marked without a send.
+ */
+export function createPushRelay(options: PushRelayOptions) {
+  const { db, queue, devices, sender, log } = options;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  let draining: Promise<void> | undefined;
+
+  /** One pass over one batch; returns how many events it finished (pushed or given up). */
+  async function drainOnce(): Promise<number> {
+    return db.transaction(async (trx) => {
+      const events = await queue.lockUnpushed(trx, options.batchSize);
+      if (events.length === 0) {
+        return 0;
+      }
+      const tokens = await devices.tokensOf([...new Set(events.map((e) => e.workerId))], trx);
+      const byWorker = new Map<string, DeviceToken[]>();
+      for (const device of tokens) {
+        byWorker.set(device.workerId, [...(byWorker.get(device.workerId) ?? []), device]);
+      }
+
+      const sends: Array<{ event: UnpushedEvent; message: PushMessage }> = [];
+      const oldest = Date.now() - options.maxAgeMs;
+      for (const event of events) {
+        if (event.createdAt.getTime() < oldest) {
+          log.info({ eventId: event.id }, 'push skipped: the event is too old to be news');
+          continue;
+        }
+        for (const device of byWorker.get(event.workerId) ?? []) {
+          const message = pushMessageFor(event, device.token);
+          if (message) {
+            sends.push({ event, message });
+          }
+        }
+      }
+
+      const outcomes = sends.length > 0 ? await sender.send(sends.map((s) => s.message)) : [];
+      const dead: string[] = [];
+      const failed = new Set<UnpushedEvent>();
+      outcomes.forEach((outcome, i) => {
+        const { event, message } = sends[i]!;
+        if (outcome.status === 'unregistered') {
+          dead.push(message.token);
+        } else if (outcome.status === 'failed') {
+          failed.add(event);
+          log.warn({ eventId: event.id, code: outcome.code, err: outcome.message }, 'push failed; retrying later');
+        }
+      });
+      await devices.removeTokens(dead, trx);
+
+      const retry = [...failed].filter((e) => e.pushAttempts + 1 < options.maxAttempts);
+      for (const event of failed) {
+        if (!retry.includes(event)) {
+          log.error({ eventId: event.id, attempts: event.pushAttempts + 1 }, 'push given up after repeated failures');
+        }
+      }
+      await queue.recordFailedAttempt(
+        trx,
+        [...failed].map((e) => e.id),
+      );
+      await queue.markPushed(
+        trx,
+        events.filter((e) => !retry.includes(e)).map((e) => e.id),
+      );
+      return events.length - retry.length;
+    });
+  }
+
+  function wake(): void {
+    if (stopped || draining) {
+      return;
+    }
+    draining = (async () => {
+      try {
+        // A full batch means more may be waiting; a pass with failures waits for the next poll.
+        while (!stopped && (await drainOnce()) === options.batchSize);
+      } catch (err) {
+        log.warn({ err }, 'push relay pass failed; will retry on the next poll');
+      } finally {
+        draining = undefined;
+      }
+    })();
+  }
+
+  function schedule(): void {
+    timer = setTimeout(() => {
+      wake();
+      schedule();
+    }, options.pollIntervalMs);
+  }
+
+  return {
+    start(): void {
+      log.info({ target: sender.target }, 'push relay started');
+      wake();
+      schedule();
+    },
+    async stop(): Promise<void> {
+      stopped = true;
+      clearTimeout(timer);
+      await draining;
+    },
+  };
+}
