@@ -49,9 +49,10 @@ class EmulatorAgent extends https.Agent {
   }
 }
 
-/** The fake server accepts any bearer token; no Google OAuth round trip happens. */
+/** The fake server accepts any bearer; no Google OAuth round trip happens. A fresh random one per process. */
+const emulatorBearer = `emulator-${randomUUID()}`;
 const emulatorCredential: Credential = {
-  getAccessToken: () => Promise.resolve({ access_token: 'fcm-emulator-token', expires_in: 3600 }),
+  getAccessToken: () => Promise.resolve({ access_token: emulatorBearer, expires_in: 3600 }),
 };
 
 type PushConfig = Pick<Config, 'FCM_PROJECT_ID' | 'FCM_SERVICE_ACCOUNT_JSON' | 'FCM_EMULATOR_URL'>;

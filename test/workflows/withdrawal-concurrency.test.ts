@@ -75,6 +75,7 @@ describe('a worker process stopping mid-payout', () => {
   });
   afterAll(() => h.close());
 
+  // Up to the old worker's 10 s drain plus the sticky task queue's timeout before the new worker takes over.
   it('another worker finishes the withdrawal: paid once, posted once', async () => {
     // The rail takes a while, so the first worker is gone while the payout is in flight.
     h.rail.setBehaviour({ delayMs: 1_500 });
@@ -104,7 +105,7 @@ describe('a worker process stopping mid-payout', () => {
       heldPaise: 0,
       spendablePaise: 1_000_000 - 7_500 - 300_000,
     });
-  });
+  }, 60_000);
 
   const ledger = () => createLedgerService({ db: h.database.db, ledger: createLedgerRepository(h.database.db) });
 });
