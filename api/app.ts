@@ -330,6 +330,10 @@ export default fp(
     });
     // Pushes (FCM) run beside the socket relay with their own mark on the outbox; off when FCM is not configured.
     const pushSender = createPushSender(config);
+    if (!pushSender && config.isProduction) {
+      // Not fatal (sign-in and money do not depend on it), but nobody must miss that closed apps get no pushes.
+      fastify.log.error('push notifications are OFF: set FCM_PROJECT_ID or FCM_SERVICE_ACCOUNT_JSON');
+    }
     const pushRelay =
       pushSender &&
       createPushRelay({

@@ -42,6 +42,9 @@ const toEvent = (row: OutboxRow): OutboxEvent => ({
   createdAt: row.created_at,
 });
 
+/** The advisory lock one publishing relay holds (exclusive) and a resync waits on (shared). */
+const RELAY_LOCK = `hashtextextended('outbox-relay', 11)`;
+
 export function createOutboxRepository(db: Db) {
   return {
     /** Must be called inside the transaction that makes the state change the event describes. */
@@ -99,11 +102,16 @@ export function createOutboxRepository(db: Db) {
 
     /** One publishing relay at a time, across every API instance, until the transaction ends. */
     async lockRelay(trx: Knex.Transaction): Promise<void> {
-      await trx.raw(`SELECT pg_advisory_xact_lock(hashtextextended('outbox-relay', 11))`);
+      await trx.raw(`SELECT pg_advisory_xact_lock(${RELAY_LOCK})`);
     },
 
-    /** What a worker missed since `afterSeq`, in publication order (the resync). */
+    /**
+     * What a worker missed since `afterSeq`, in publication order (the resync). It first waits for a relay batch
+     * in flight (the relay emits before it commits): otherwise a client could be told "nothing after 5" while
+     * 6–8 are emitted but not yet committed, and then see 9 live and never ask for 6–8 again.
+     */
     async publishedForWorker(workerId: string, afterSeq: number, limit: number): Promise<OutboxEvent[]> {
+      await db.raw(`SELECT pg_advisory_lock_shared(${RELAY_LOCK}); SELECT pg_advisory_unlock_shared(${RELAY_LOCK})`);
       const rows = await db<OutboxRow>('outbox_events')
         .where('worker_id', workerId)
         .whereNotNull('delivery_seq')
@@ -115,6 +123,7 @@ export function createOutboxRepository(db: Db) {
 
     /** What the admins' room missed since `afterSeq`, in publication order. */
     async publishedForAdmins(afterSeq: number, limit: number): Promise<OutboxEvent[]> {
+      await db.raw(`SELECT pg_advisory_lock_shared(${RELAY_LOCK}); SELECT pg_advisory_unlock_shared(${RELAY_LOCK})`);
       const rows = await db<OutboxRow>('outbox_events')
         .where('to_admins', true)
         .whereNotNull('delivery_seq')

@@ -34,6 +34,9 @@ export function createPushQueueRepository() {
         .select('id', 'type', 'worker_id', 'payload', 'created_at', 'push_attempts')
         .whereNull('pushed_at')
         .whereNotNull('worker_id')
+        // Only events the socket relay has published: the two relays then never lock the same rows, so a slow FCM
+        // cannot hold an event back from the sockets (or reorder it behind later ones).
+        .whereNotNull('published_at')
         .orderBy('id')
         .limit(limit)
         .forUpdate()

@@ -34,6 +34,8 @@ export function pushMessageFor(event: Pick<UnpushedEvent, 'id' | 'type' | 'worke
     data: { ...text.data, eventId: String(event.id) },
     android: { priority: 'high', notification: { tag } },
     apns: { headers: { 'apns-collapse-id': tag } },
+    // The PWA: the same tag replaces a repeated notification instead of showing it twice.
+    webpush: { headers: { Urgency: 'high' }, notification: { tag } },
   };
   return message;
 }

@@ -8,6 +8,9 @@ import { closeRedis, quietOnErrors } from './redis';
 import { EVENT_CATALOGUE_VERSION, type EventEnvelope } from './event-catalogue';
 
 const RESYNC_PAGE = 500;
+/** Sent to clients whose live stream may have a gap: they call `resync` with their last seq. */
+export const RESYNC_REQUIRED = 'resync.required';
+const RESUBSCRIBE_PAUSE_MS = 1000;
 
 function envelopeOf(event: OutboxEvent): EventEnvelope {
   return {
@@ -46,6 +49,28 @@ export function createSocketServer(options: {
     io.adapter(createAdapter(adapterClients[0], adapterClients[1], { key: `${options.redisKeyPrefix}:socket.io` }));
   }
 
+  // Redis pub/sub does not replay what an instance missed while its subscriber was disconnected (or while a
+  // publish failed): when it is back, this instance's clients are told to resync from PostgreSQL. The pause lets
+  // ioredis restore the subscriptions first (it reports ready before it has resubscribed).
+  const subscriber = adapterClients[1];
+  if (subscriber) {
+    let wasDown = false;
+    subscriber.on('close', () => (wasDown = true));
+    subscriber.on('ready', () => {
+      if (!wasDown) return;
+      wasDown = false;
+      setTimeout(() => io.local.emit(RESYNC_REQUIRED, { reason: 'fan-out was interrupted' }), RESUBSCRIBE_PAUSE_MS);
+    });
+  }
+  // A publish that fails (Redis gone between the check and the emit) must not become an unhandled rejection that
+  // ends the process: the events are in PostgreSQL, and the resync above recovers them.
+  const publisher = adapterClients[0];
+  if (publisher) {
+    const publish = publisher.publish.bind(publisher) as (...args: unknown[]) => Promise<number>;
+    (publisher as unknown as { publish: (...args: unknown[]) => Promise<number> }).publish = (...args) =>
+      publish(...args).catch(() => 0);
+  }
+
   io.use((socket, next) => {
     const auth = socket.handshake.auth as { token?: unknown } | undefined;
     options.authenticate(auth?.token).then(
@@ -72,10 +97,19 @@ export function createSocketServer(options: {
         ack({ error: 'afterSeq must be a whole number ≥ 0 (0 = from the beginning)' });
         return;
       }
-      options.missedSince(principal, afterSeq, RESYNC_PAGE + 1).then(
-        (events) => ack({ events: events.slice(0, RESYNC_PAGE).map(envelopeOf), more: events.length > RESYNC_PAGE }),
-        () => ack({ error: 'resync is unavailable right now; try again' }),
-      );
+      // The session may have ended since the handshake (sign-out, erasure, a disabled admin): check it again.
+      options
+        .authenticate((socket.handshake.auth as { token?: unknown } | undefined)?.token)
+        .then(async (current) => {
+          if (!current) {
+            ack({ error: 'unauthenticated' });
+            socket.disconnect(true);
+            return;
+          }
+          const events = await options.missedSince(principal, afterSeq, RESYNC_PAGE + 1);
+          ack({ events: events.slice(0, RESYNC_PAGE).map(envelopeOf), more: events.length > RESYNC_PAGE });
+        })
+        .catch(() => ack({ error: 'resync is unavailable right now; try again' }));
     });
   });
 

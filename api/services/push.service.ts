@@ -13,6 +13,7 @@ export interface PushMessage {
   data: Record<string, string>;
   android: { priority: 'high'; notification: { tag: string } };
   apns: { headers: Record<string, string> };
+  webpush: { headers: Record<string, string>; notification: { tag: string } };
 }
 
 export type PushOutcome =

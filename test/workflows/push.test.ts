@@ -141,6 +141,7 @@ describe('push notifications through FCM (firebase-admin → fake FCM server)', 
         },
         android: { priority: 'high', notification: { tag: `gigbit-event-${events[i]!.id}` } },
         apns: { headers: { 'apns-collapse-id': `gigbit-event-${events[i]!.id}` } },
+        webpush: { headers: { Urgency: 'high' }, notification: { tag: `gigbit-event-${events[i]!.id}` } },
       })),
     );
     const requests = fcm.received.filter((r) => r.message.token === token);

@@ -9,6 +9,7 @@ import {
   eventTypes,
   type EventEnvelope,
 } from '../../api/realtime/event-catalogue';
+import { RESYNC_REQUIRED } from '../../api/realtime/socket-server';
 import { withdrawalWorkflowId } from '../../workflows/contracts';
 import { startPayoutRailSimulator, type PayoutRailSimulator } from '../../simulators/payout-rail';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
@@ -43,7 +44,9 @@ async function connect(url: string, token: string | undefined): Promise<Socket> 
 /** Every envelope the socket receives, whatever its type. */
 function collect(socket: Socket): EventEnvelope[] {
   const received: EventEnvelope[] = [];
-  socket.onAny((_type: string, envelope: EventEnvelope) => received.push(envelope));
+  socket.onAny((type: string, envelope: EventEnvelope) => {
+    if (type !== RESYNC_REQUIRED) received.push(envelope);
+  });
   return received;
 }
 
@@ -218,6 +221,8 @@ describe('real-time: resync from PostgreSQL and delivery through a Redis outage'
     const socket = await connect(b.url, rider.token);
     sockets.push(socket);
     const received = collect(socket);
+    let toldToResync = 0;
+    socket.on(RESYNC_REQUIRED, () => (toldToResync += 1));
 
     redis!.process.kill('SIGKILL');
     await new Promise((r) => setTimeout(r, 300));
@@ -248,5 +253,51 @@ describe('real-time: resync from PostgreSQL and delivery through a Redis outage'
     expect(statuses).toEqual(['pending_approval', 'approved', 'paying', 'paid']);
     const ids = received.map((e) => e.eventId);
     expect(new Set(ids).size).toBe(ids.length);
+    // Pub/sub does not replay what a subscriber missed: the instance tells its clients to resync.
+    await eventually(
+      async () => toldToResync,
+      (n) => n >= 1,
+    );
+  });
+
+  it('a resync waits for a publication in flight, so an emitted-but-uncommitted batch is never skipped', async () => {
+    const rider = await signInWorker(a.app);
+    const socket = await connect(b.url, rider.token);
+    sockets.push(socket);
+    // Play the relay: hold its lock and number an event, as a publication does before it commits.
+    let commit!: () => void;
+    const committed = new Promise<void>((resolve) => (commit = resolve));
+    let numbered!: () => void;
+    const isNumbered = new Promise<void>((resolve) => (numbered = resolve));
+    const relay = database.db.transaction(async (trx) => {
+      await trx.raw(`SELECT pg_advisory_xact_lock(hashtextextended('outbox-relay', 11))`);
+      await trx('outbox_events').insert({
+        type: 'insurance.coverage_changed',
+        worker_id: rider.workerId,
+        payload: { status: 'active', optOutEffectiveOn: null, occurredAt: new Date().toISOString() },
+        published_at: trx.fn.now(),
+        delivery_seq: trx.raw(`nextval('outbox_delivery_seq')`),
+      });
+      numbered();
+      await committed;
+    });
+    await isNumbered;
+    const answer = resync(socket, 0);
+    await new Promise((r) => setTimeout(r, 300));
+    commit();
+    await relay;
+    const result = await answer;
+    if ('error' in result) throw new Error(result.error);
+    expect(result.events.map((e) => e.type)).toEqual(['insurance.coverage_changed']);
+  });
+
+  it('a resync after the session ended is refused and the socket closed', async () => {
+    const rider = await signInWorker(a.app);
+    const socket = await connect(b.url, rider.token);
+    const closed = new Promise<void>((resolve) => socket.once('disconnect', () => resolve()));
+    const signedOut = await a.app.inject({ method: 'POST', url: '/v1/auth/sign-out', headers: bearer(rider.token) });
+    expect(signedOut.statusCode).toBeLessThan(300);
+    expect(await resync(socket, 0)).toEqual({ error: 'unauthenticated' });
+    await closed;
   });
 });
