@@ -82,6 +82,8 @@ export interface AppDeps {
   db: Db;
   temporal: Client;
   redis?: Redis;
+  /** Run the outbox relay, push relay and recovery sweep (default). Tests turn them off on one of two instances. */
+  background?: boolean;
 }
 
 const READINESS_DEADLINE_MS = 1500;
@@ -347,14 +349,16 @@ export default fp(
         maxAgeMs: config.PUSH_MAX_AGE_MS,
         log: fastify.log,
       });
+    const background = deps.background ?? true;
     fastify.addHook('onReady', async () => {
-      pushRelay?.start();
+      if (background) pushRelay?.start();
     });
     fastify.addHook('onClose', async () => {
       await pushRelay?.stop();
       await pushSender?.close();
     });
     fastify.addHook('onReady', async () => {
+      if (!background) return;
       await relay.start();
       recovery.start();
     });

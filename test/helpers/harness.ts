@@ -60,6 +60,8 @@ export interface ApiInstance {
 
 export interface StartApiOptions {
   listen?: boolean;
+  /** false: no outbox relay, push relay or recovery sweep on this instance (another instance runs them). */
+  background?: boolean;
   /** Runs on the bare Fastify instance before the app registers (e.g. to observe every route). */
   beforeRegister?: (app: FastifyInstance) => void;
 }
@@ -76,7 +78,13 @@ export async function startApi(
   const redis = config.REDIS_URL ? createRedis(config.REDIS_URL) : undefined;
   const app = Fastify(fastifyOptions(config));
   options.beforeRegister?.(app);
-  await app.register(gigbitApp, { config, db: database.db, temporal: temporal.client, redis });
+  await app.register(gigbitApp, {
+    config,
+    db: database.db,
+    temporal: temporal.client,
+    redis,
+    background: options.background,
+  });
   appContexts.set(app, { config, database });
   let url = '';
   if (options.listen) url = await app.listen({ host: '127.0.0.1', port: 0 });
