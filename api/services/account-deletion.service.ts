@@ -14,11 +14,11 @@ import type { OutboxRepository } from '../db/outbox.repository';
 import type { PlanRepository } from '../db/plan.repository';
 import type { RequestRepository } from '../db/request.repository';
 import { AppError, ErrorCode } from '../errors';
-import { requestStatusChanged } from '../realtime/event-catalogue';
 import type { ApprovalService } from './approval.service';
 import type { Balance, LedgerService } from './ledger.service';
 import { requestWorkflowId, type DeletionWorkflowInput } from '../../workflows/contracts';
 import { startRequestWorkflow } from '../temporal/request-workflows';
+import { openRequest } from './open-request';
 
 export type DeletionPreconditionCode = 'open_loan' | 'withdrawal_in_flight' | 'claim_in_flight' | 'wallet_balance';
 
@@ -218,8 +218,9 @@ export function createAccountDeletionService(deps: AccountDeletionServiceDeps) {
           reasonText: text,
           workflowId: requestWorkflowId('deletion', id),
         });
-        await requests.insert(
+        await openRequest(
           trx,
+          { requests, outbox },
           {
             id,
             type: 'deletion',
@@ -230,17 +231,6 @@ export function createAccountDeletionService(deps: AccountDeletionServiceDeps) {
             approvalsRequired: 1,
             ...config.approvalTimings.deletion,
           },
-          { actorKind: 'worker', actorId: input.workerId },
-        );
-        await outbox.append(
-          trx,
-          requestStatusChanged(input.workerId, {
-            requestId: id,
-            requestType: 'deletion',
-            status: deletion.status,
-            amountPaise: null,
-            reason: null,
-          }),
         );
         return { deletion, created: true };
       });

@@ -29,13 +29,14 @@ import {
 } from '../domain/insurance';
 import { istDay, type IstDay } from '../domain/ist';
 import { AppError, ErrorCode } from '../errors';
-import { insuranceCoverageChanged, requestStatusChanged } from '../realtime/event-catalogue';
+import { insuranceCoverageChanged } from '../realtime/event-catalogue';
 import type { ApprovalService } from './approval.service';
 import type { DocumentService, StoredDocument } from './document.service';
 import { fingerprintOf, replayOf } from './idempotency';
 import type { LedgerService } from './ledger.service';
 import { requestWorkflowId, type ClaimWorkflowInput } from '../../workflows/contracts';
 import { startRequestWorkflow } from '../temporal/request-workflows';
+import { openRequest } from './open-request';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -523,8 +524,9 @@ export function createInsuranceService(deps: InsuranceServiceDeps) {
           workflowId: requestWorkflowId('claim', id),
         });
         await documents.attach(trx, input.workerId, 'claim_proof', input.documentIds, id);
-        await requests.insert(
+        await openRequest(
           trx,
+          { requests, outbox },
           {
             id,
             type: 'claim',
@@ -535,17 +537,6 @@ export function createInsuranceService(deps: InsuranceServiceDeps) {
             approvalsRequired: 1,
             ...config.approvalTimings.claim,
           },
-          { actorKind: 'worker', actorId: input.workerId },
-        );
-        await outbox.append(
-          trx,
-          requestStatusChanged(input.workerId, {
-            requestId: id,
-            requestType: 'claim',
-            status: claim.status,
-            amountPaise: payoutPaise,
-            reason: null,
-          }),
         );
         return { claim, replayed: false };
       });

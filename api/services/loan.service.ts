@@ -19,11 +19,11 @@ import {
   type LoanRules,
 } from '../domain/loan';
 import { AppError, ErrorCode } from '../errors';
-import { requestStatusChanged } from '../realtime/event-catalogue';
 import type { DocumentService } from './document.service';
 import { fingerprintOf, replayOf } from './idempotency';
 import { prepayLoanUpdate, requestWorkflowId, type LoanWorkflowInput } from '../../workflows/contracts';
 import { startRequestWorkflow } from '../temporal/request-workflows';
+import { openRequest } from './open-request';
 
 const UNIQUE_VIOLATION = '23505';
 /** Prepayment waits for its journal; with PostgreSQL down the HTTP call gives up rather than hang. */
@@ -224,8 +224,9 @@ export function createLoanService(deps: {
             requestFingerprint: fingerprint,
             workflowId: requestWorkflowId('loan', id),
           });
-          await requests.insert(
+          await openRequest(
             trx,
+            { requests, outbox },
             {
               id,
               type: 'loan',
@@ -237,17 +238,6 @@ export function createLoanService(deps: {
               seniorRequired: fourEyes(input.amountPaise),
               ...config.approvalTimings.loan,
             },
-            { actorKind: 'worker', actorId: input.workerId },
-          );
-          await outbox.append(
-            trx,
-            requestStatusChanged(input.workerId, {
-              requestId: id,
-              requestType: 'loan',
-              status: loan.status,
-              amountPaise: loan.amountPaise,
-              reason: null,
-            }),
           );
           return { loan, replayed: false };
         });
