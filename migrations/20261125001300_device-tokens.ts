@@ -25,6 +25,9 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('pushed_at', { useTz: true });
     // Failed sends (other than dead tokens) are retried on later passes, up to PUSH_MAX_ATTEMPTS.
     t.smallint('push_attempts').notNullable().defaultTo(0);
+    // A claimed event is leased until then (no transaction stays open across FCM calls); after a failure, the
+    // backoff: the event is not tried again before this time.
+    t.timestamp('push_not_before', { useTz: true });
   });
   // Events written before push existed are history: nobody should get a notification about them now.
   await knex.raw(`UPDATE outbox_events SET pushed_at = coalesce(published_at, now()) WHERE worker_id IS NOT NULL`);
@@ -36,6 +39,7 @@ export async function up(knex: Knex): Promise<void> {
 export async function down(knex: Knex): Promise<void> {
   await knex.raw('DROP INDEX outbox_events_unpushed');
   await knex.schema.alterTable('outbox_events', (t) => {
+    t.dropColumn('push_not_before');
     t.dropColumn('push_attempts');
     t.dropColumn('pushed_at');
   });

@@ -26,29 +26,32 @@ interface UnpushedRow {
 export function createPushQueueRepository() {
   return {
     /**
-     * Locks the oldest worker-facing events not yet pushed. SKIP LOCKED lets every API instance run a push relay
-     * without two of them sending the same event at the same time.
+     * Leases the oldest worker-facing events due for a push, in one short statement: every API instance can run a
+     * push relay (SKIP LOCKED, and a leased event is not due), and no transaction stays open while FCM answers.
+     * Only events the socket relay has published: the two relays never touch the same rows, so a slow FCM cannot
+     * hold an event back from the sockets. A relay that dies mid-send leaves the lease to run out: sent again.
      */
-    async lockUnpushed(trx: Knex.Transaction, limit: number): Promise<UnpushedEvent[]> {
-      const rows = await trx<UnpushedRow>('outbox_events')
-        .select('id', 'type', 'worker_id', 'payload', 'created_at', 'push_attempts')
-        .whereNull('pushed_at')
-        .whereNotNull('worker_id')
-        // Only events the socket relay has published: the two relays then never lock the same rows, so a slow FCM
-        // cannot hold an event back from the sockets (or reorder it behind later ones).
-        .whereNotNull('published_at')
-        .orderBy('id')
-        .limit(limit)
-        .forUpdate()
-        .skipLocked();
-      return rows.map((row) => ({
-        id: row.id,
-        type: row.type,
-        workerId: row.worker_id,
-        payload: row.payload,
-        createdAt: row.created_at,
-        pushAttempts: row.push_attempts,
-      }));
+    async lease(db: Knex, limit: number, leaseMs: number): Promise<UnpushedEvent[]> {
+      const result: { rows: UnpushedRow[] } = await db.raw(
+        `UPDATE outbox_events SET push_not_before = now() + (? * interval '1 millisecond')
+         WHERE id IN (
+           SELECT id FROM outbox_events
+           WHERE pushed_at IS NULL AND worker_id IS NOT NULL AND published_at IS NOT NULL
+             AND (push_not_before IS NULL OR push_not_before <= now())
+           ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED)
+         RETURNING id, type, worker_id, payload, created_at, push_attempts`,
+        [leaseMs, limit],
+      );
+      return result.rows
+        .map((row) => ({
+          id: Number(row.id),
+          type: row.type,
+          workerId: row.worker_id,
+          payload: row.payload,
+          createdAt: row.created_at,
+          pushAttempts: row.push_attempts,
+        }))
+        .sort((x, y) => x.id - y.id);
     },
 
     async markPushed(trx: Knex.Transaction, ids: number[]): Promise<void> {
@@ -57,12 +60,20 @@ export function createPushQueueRepository() {
       }
     },
 
-    /** Counts a failed pass; the event stays unpushed and is tried again on a later pass. */
-    async recordFailedAttempt(trx: Knex.Transaction, ids: number[]): Promise<void> {
+    /**
+     * Counts a failed pass; the event stays unpushed and is due again after an exponential backoff
+     * (`baseMs` × 2^attempts, at most 5 minutes), so an FCM outage is retried for minutes, not hammered.
+     */
+    async recordFailedAttempt(trx: Knex.Transaction, ids: number[], baseMs: number): Promise<void> {
       if (ids.length > 0) {
         await trx('outbox_events')
           .whereIn('id', ids)
-          .update({ push_attempts: trx.raw('push_attempts + 1') });
+          .update({
+            push_attempts: trx.raw('push_attempts + 1'),
+            push_not_before: trx.raw(`now() + least(? * power(2, push_attempts), 300000) * interval '1 millisecond'`, [
+              baseMs,
+            ]),
+          });
       }
     },
   };

@@ -40,78 +40,86 @@ export function pushMessageFor(event: Pick<UnpushedEvent, 'id' | 'type' | 'worke
   return message;
 }
 
+/** Longer than the slowest send (firebase-admin: 15 s per attempt, a few retries); then another relay may resend. */
+const LEASE_MS = 2 * 60 * 1000;
+
 /**
  * Pushes every worker-facing outbox event to the worker's registered devices, at least once. Safe on every API
- * instance: each pass claims events with FOR UPDATE SKIP LOCKED, sends, and marks them `pushed_at` in the same
- * transaction, so a crash before the commit sends again (the tag collapses the copy on the phone) but never loses
- * a push. Tokens FCM reports as unregistered are deleted in that transaction. Any other failure leaves the event
- * for a later pass, up to `maxAttempts` passes. Events of workers without devices, and events too old to be news,
- * are marked without a send.
+ * instance: each pass leases a batch (a short statement), sends with no transaction open, then in one short
+ * transaction deletes the tokens FCM reports as unregistered and marks the events pushed. A relay that dies
+ * mid-send leaves the lease to run out and the events are sent again (the tag collapses the copy on the phone);
+ * none is lost. Any other failure makes the event due again after an exponential backoff, up to `maxAttempts`
+ * passes. Events of workers without devices, and events too old to be news, are marked without a send.
  */
+
 export function createPushRelay(options: PushRelayOptions) {
   const { db, queue, devices, sender, log } = options;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   let draining: Promise<void> | undefined;
 
-  /** One pass over one batch; returns how many events it finished (pushed or given up). */
+  /**
+   * One pass over one batch; returns how many events it finished (pushed or given up). The batch is leased first
+   * (a short statement), sent with no transaction open, and its outcome recorded in one short transaction.
+   */
   async function drainOnce(): Promise<number> {
-    return db.transaction(async (trx) => {
-      const events = await queue.lockUnpushed(trx, options.batchSize);
-      if (events.length === 0) {
-        return 0;
-      }
-      const tokens = await devices.tokensOf([...new Set(events.map((e) => e.workerId))], trx);
-      const byWorker = new Map<string, DeviceToken[]>();
-      for (const device of tokens) {
-        byWorker.set(device.workerId, [...(byWorker.get(device.workerId) ?? []), device]);
-      }
+    const events = await queue.lease(db, options.batchSize, LEASE_MS);
+    if (events.length === 0) {
+      return 0;
+    }
+    const tokens = await devices.tokensOf([...new Set(events.map((e) => e.workerId))]);
+    const byWorker = new Map<string, DeviceToken[]>();
+    for (const device of tokens) {
+      byWorker.set(device.workerId, [...(byWorker.get(device.workerId) ?? []), device]);
+    }
 
-      const sends: Array<{ event: UnpushedEvent; message: PushMessage }> = [];
-      const oldest = Date.now() - options.maxAgeMs;
-      for (const event of events) {
-        if (event.createdAt.getTime() < oldest) {
-          log.info({ eventId: event.id }, 'push skipped: the event is too old to be news');
-          continue;
-        }
-        for (const device of byWorker.get(event.workerId) ?? []) {
-          const message = pushMessageFor(event, device.token);
-          if (message) {
-            sends.push({ event, message });
-          }
+    const sends: Array<{ event: UnpushedEvent; message: PushMessage }> = [];
+    const oldest = Date.now() - options.maxAgeMs;
+    for (const event of events) {
+      if (event.createdAt.getTime() < oldest) {
+        log.info({ eventId: event.id }, 'push skipped: the event is too old to be news');
+        continue;
+      }
+      for (const device of byWorker.get(event.workerId) ?? []) {
+        const message = pushMessageFor(event, device.token);
+        if (message) {
+          sends.push({ event, message });
         }
       }
+    }
 
-      const outcomes = sends.length > 0 ? await sender.send(sends.map((s) => s.message)) : [];
-      const dead: string[] = [];
-      const failed = new Set<UnpushedEvent>();
-      outcomes.forEach((outcome, i) => {
-        const { event, message } = sends[i]!;
-        if (outcome.status === 'unregistered') {
-          dead.push(message.token);
-        } else if (outcome.status === 'failed') {
-          failed.add(event);
-          log.warn({ eventId: event.id, code: outcome.code, err: outcome.message }, 'push failed; retrying later');
-        }
-      });
+    const outcomes = sends.length > 0 ? await sender.send(sends.map((s) => s.message)) : [];
+    const dead: string[] = [];
+    const failed = new Set<UnpushedEvent>();
+    outcomes.forEach((outcome, i) => {
+      const { event, message } = sends[i]!;
+      if (outcome.status === 'unregistered') {
+        dead.push(message.token);
+      } else if (outcome.status === 'failed') {
+        failed.add(event);
+        log.warn({ eventId: event.id, code: outcome.code, err: outcome.message }, 'push failed; retrying later');
+      }
+    });
+
+    const retry = [...failed].filter((e) => e.pushAttempts + 1 < options.maxAttempts);
+    for (const event of failed) {
+      if (!retry.includes(event)) {
+        log.error({ eventId: event.id, attempts: event.pushAttempts + 1 }, 'push given up after repeated failures');
+      }
+    }
+    await db.transaction(async (trx) => {
       await devices.removeTokens(dead, trx);
-
-      const retry = [...failed].filter((e) => e.pushAttempts + 1 < options.maxAttempts);
-      for (const event of failed) {
-        if (!retry.includes(event)) {
-          log.error({ eventId: event.id, attempts: event.pushAttempts + 1 }, 'push given up after repeated failures');
-        }
-      }
       await queue.recordFailedAttempt(
         trx,
-        [...failed].map((e) => e.id),
+        retry.map((e) => e.id),
+        options.pollIntervalMs,
       );
       await queue.markPushed(
         trx,
         events.filter((e) => !retry.includes(e)).map((e) => e.id),
       );
-      return events.length - retry.length;
     });
+    return events.length - retry.length;
   }
 
   function wake(): void {
