@@ -242,12 +242,10 @@ describe('micro-insurance: coverage, premiums and claims on real components', ()
       expect(events.map((e: { payload: { status: string } }) => e.payload.status)).toEqual(['active']);
     });
 
-    it('a new IST month: the run bills a covered worker once (two runs at once), debits the wallet, tells the app', async () => {
-      const worker = await t.rider(100_000);
+    /** Insured since last month with last month's premium paid, as last month's run would have left it. */
+    async function insuredSinceLastMonth(worker: { workerId: string; walletId: string }) {
       const d = new Date(today() * DAY_MS);
       const previous = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
-      const current = d.toISOString().slice(0, 7);
-      // Insured since last month, last month's premium paid (as last month's run would have left it).
       const ledger = t.ledger();
       const poolAccount = await ledger.systemAccount('insurance_pool');
       const { journal } = await ledger.postJournal({
@@ -275,6 +273,14 @@ describe('micro-insurance: coverage, premiums and claims on real components', ()
         paid_at: new Date(Date.now() - 40 * DAY_MS),
         journal_id: journal.id,
       });
+      return { previous };
+    }
+
+    it('a new IST month: the run bills a covered worker once (two runs at once), debits the wallet, tells the app', async () => {
+      const worker = await t.rider(100_000);
+      const current = new Date(today() * DAY_MS).toISOString().slice(0, 7);
+      const { previous } = await insuredSinceLastMonth(worker);
+      const db = h.database.db;
       const poolBefore = await t.pool();
 
       await Promise.all([t.runPremiums(), t.runPremiums(3)]);
@@ -359,44 +365,14 @@ describe('micro-insurance: coverage, premiums and claims on real components', ()
       // Insured since last month, last month's premium paid (the wallet is empty since), and this month's premium
       // billed today by the month's first run (as if today were the 1st), not yet paid.
       const worker = await t.rider(PREMIUM);
-      const d = new Date(today() * DAY_MS);
-      const previous = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
-      const ledger = t.ledger();
-      const poolAccount = await ledger.systemAccount('insurance_pool');
-      const { journal } = await ledger.postJournal({
-        idempotencyKey: `premium:${worker.workerId}:${previous}`,
-        kind: 'insurance_premium',
-        postings: [
-          { accountId: worker.walletId, amountPaise: -PREMIUM },
-          { accountId: poolAccount.id, amountPaise: PREMIUM },
-        ],
-      });
-      const db = h.database.db;
-      await db('insurance_coverages').insert({
+      const { previous } = await insuredSinceLastMonth(worker);
+      await h.database.db('insurance_premiums').insert({
         worker_id: worker.workerId,
-        status: 'active',
-        opted_in_at: new Date(Date.now() - 40 * DAY_MS),
+        month: new Date(today() * DAY_MS).toISOString().slice(0, 7),
+        amount_paise: PREMIUM,
+        due_on: daysAgo(0),
+        status: 'due',
       });
-      await db('insurance_coverage_periods').insert({ worker_id: worker.workerId, starts_on: daysAgo(40) });
-      await db('insurance_premiums').insert([
-        {
-          worker_id: worker.workerId,
-          month: previous,
-          amount_paise: PREMIUM,
-          due_on: `${previous}-01`,
-          status: 'paid',
-          attempts: 1,
-          paid_at: new Date(Date.now() - 40 * DAY_MS),
-          journal_id: journal.id,
-        },
-        {
-          worker_id: worker.workerId,
-          month: d.toISOString().slice(0, 7),
-          amount_paise: PREMIUM,
-          due_on: daysAgo(0),
-          status: 'due',
-        },
-      ]);
       const poolBefore = await t.pool();
       await t.runPremiums();
       expect(await t.coverage(worker.token)).toMatchObject({
