@@ -47,6 +47,7 @@ import { createNotificationService } from './services/notification.service';
 import authPlugin from './plugins/auth';
 import errorHandler, { sendError } from './plugins/error-handler';
 import openapi from './plugins/openapi';
+import fronts from './plugins/fronts';
 import security from './plugins/security';
 import { installValidators } from './plugins/validation';
 import { createOutboxRelay } from './realtime/outbox-relay';
@@ -251,6 +252,7 @@ export default fp(
         ),
     };
     if (redis) checks.redis = () => redis.ping();
+    await fastify.register(fronts, { frontsDir: config.FRONTS_DIR });
     await fastify.register(healthRoutes, { checks });
     await fastify.register(eventRoutes);
     if (devMailbox) await fastify.register(devMailboxRoutes, { mailbox: devMailbox });

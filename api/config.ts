@@ -131,6 +131,14 @@ export const EnvSchema = Type.Object({
     description: 'Where uploaded files (platform logos) are stored',
   }),
   LOGO_MAX_BYTES: Type.Integer({ minimum: 1024, maximum: 10 * 1024 * 1024, default: 256 * 1024 }),
+  FRONTS_DIR: Type.String({
+    minLength: 1,
+    pattern: '^[^\\0]+$',
+    default: '.',
+    description:
+      'Folder holding admin-web/dist (landing page at /, portal at /admin/) and worker-app/dist (at /app/); ' +
+      '`npm run build:fronts` writes them',
+  }),
   PLATFORM_CONNECTOR_URL: Type.String({
     pattern: '^https?://',
     default: 'http://127.0.0.1:4200',

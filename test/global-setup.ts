@@ -6,7 +6,9 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import pg from 'pg';
 import { workflowsPath } from '../activities/create-worker';
 import { migrateLatest } from '../scripts/db';
+import { buildFronts } from '../scripts/fronts';
 import { ensureTemporalCli } from '../scripts/temporal-cli';
+import { ensureChromium } from './helpers/browser';
 import { startDevServer, type DevServer } from '../scripts/temporal-dev-server';
 import { adminDatabaseUrl, publishTestEnvironment, redisUrl, withDatabase } from './helpers/environment';
 
@@ -28,7 +30,10 @@ export function freePort(): Promise<number> {
 export default async function globalSetup(): Promise<void> {
   const runId = `${process.pid}`;
   const cli = ensureTemporalCli((line) => console.log(`\n${line}`));
-  const [devServer, bundle] = await Promise.all([
+  // The browser tests (test/e2e) drive the fronts as the API serves them: built once per run, like production.
+  ensureChromium((line) => console.log(`\n${line}`));
+  const [, devServer, bundle] = await Promise.all([
+    buildFronts(),
     freePort().then((port) => startDevServer({ cli, port })),
     bundleWorkflowCode({
       workflowsPath,

@@ -51,13 +51,7 @@ export default fp(
       request.log.error({ err }, 'request failed');
       return sendError(reply, request, 500, { code: ErrorCode.INTERNAL, message: 'Something went wrong on our side' });
     });
-
-    fastify.setNotFoundHandler((request, reply) =>
-      sendError(reply, request, 404, {
-        code: ErrorCode.NOT_FOUND,
-        message: `No route ${request.method} ${request.url.split('?')[0]}`,
-      }),
-    );
+    // The not-found answer lives in plugins/fronts.ts: a deep link into a front gets its page, anything else this shape.
   },
   { name: 'error-handler' },
 );

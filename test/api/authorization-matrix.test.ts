@@ -37,6 +37,9 @@ const RULES: Record<string, { rule: Rule; owned?: true }> = {
   'GET /v1/platforms': { rule: 'public' },
   'GET /v1/platforms/:slug/logo': { rule: 'public' },
   'GET /v1/events/catalogue': { rule: 'public' },
+  // The built fronts (landing, portal, worker app): pages are public, their data comes from the API.
+  'GET /': { rule: 'public' },
+  'GET /*': { rule: 'public' },
   'POST /v1/webhooks/payout-rail': { rule: 'public' },
   'GET /v1/me/plans': { rule: 'worker' },
   'POST /v1/plans/:code/purchases': { rule: 'worker' },
