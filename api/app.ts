@@ -48,6 +48,8 @@ import authPlugin from './plugins/auth';
 import errorHandler, { sendError } from './plugins/error-handler';
 import openapi from './plugins/openapi';
 import fronts from './plugins/fronts';
+import metrics from './plugins/metrics';
+import { bindRequestContext } from './temporal/correlation';
 import security from './plugins/security';
 import { installValidators } from './plugins/validation';
 import { createOutboxRelay } from './realtime/outbox-relay';
@@ -231,6 +233,7 @@ export default fp(
     fastify.addHook('onRequest', async (request, reply) => {
       void reply.header('x-request-id', request.id);
     });
+    fastify.addHook('onRequest', bindRequestContext);
     await fastify.register(errorHandler);
     await fastify.register(authPlugin, { sessions, audit });
     await fastify.register(security, {
@@ -242,6 +245,11 @@ export default fp(
       uploadsPerMinute: config.RATE_LIMIT_UPLOADS_PER_MINUTE,
     });
     await fastify.register(openapi);
+    // Before the routes, so its latency hook times them all. Sockets come later; the gauge reads them at scrape time.
+    let connectedSockets = () => 0;
+    if (config.METRICS_ENABLED) {
+      await fastify.register(metrics, { db, token: config.METRICS_TOKEN, connectedSockets: () => connectedSockets() });
+    }
 
     const checks: Record<string, () => Promise<unknown>> = {
       postgres: () => db.raw('select 1'),
@@ -310,6 +318,7 @@ export default fp(
           ? outbox.publishedForWorker(principal.workerId, afterSeq, limit)
           : outbox.publishedForAdmins(afterSeq, limit),
     });
+    connectedSockets = () => sockets.connectedCount();
     const relay = createOutboxRelay({
       db,
       outbox,

@@ -91,6 +91,17 @@ export const EnvSchema = Type.Object({
   ),
   MAIL_FROM: Type.String({ minLength: 3, default: 'GigBit <no-reply@gigbit.in>' }),
 
+  METRICS_ENABLED: Type.Boolean({ default: true, description: 'Serve Prometheus metrics at GET /metrics on the API' }),
+  METRICS_TOKEN: Type.Optional(
+    Type.String({ minLength: 16, description: 'When set, /metrics requires `Authorization: Bearer <token>`' }),
+  ),
+  WORKER_METRICS_ADDRESS: Type.Optional(
+    Type.String({
+      pattern: '^[^\\s:]+:\\d{1,5}$',
+      description: 'host:port where the Temporal worker serves its SDK metrics for Prometheus (e.g. 127.0.0.1:9464)',
+    }),
+  ),
+
   OUTBOX_POLL_INTERVAL_MS: Milliseconds(1000, 'Relay poll period; LISTEN/NOTIFY wakes it sooner'),
   OUTBOX_BATCH_SIZE: Type.Integer({ minimum: 1, maximum: 10000, default: 200 }),
 

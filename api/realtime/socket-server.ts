@@ -115,6 +115,10 @@ export function createSocketServer(options: {
 
   return {
     io,
+    /** Authenticated sockets connected to this instance (the metrics gauge). */
+    connectedCount(): number {
+      return io.of('/').sockets.size;
+    },
     /** Whether an emit reaches every instance now: always without Redis; with it, only while it is connected. */
     canPublish(): boolean {
       return adapterClients.every((client) => client.status === 'ready');

@@ -1,5 +1,6 @@
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import type { Config } from '../config';
+import { correlationInterceptor } from './correlation';
 
 export interface TemporalClient {
   client: Client;
@@ -35,7 +36,11 @@ export function createTemporalClient(config: Pick<Config, 'TEMPORAL_ADDRESS' | '
   });
 
   return {
-    client: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }),
+    client: new Client({
+      connection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      interceptors: { workflow: [correlationInterceptor()] },
+    }),
     async close() {
       closing = true;
       const wait = lastRetryAt - Date.now();

@@ -26,6 +26,8 @@ type Rule = 'public' | 'signed-in' | 'worker' | `admin:${(typeof adminRoles)[num
 const RULES: Record<string, { rule: Rule; owned?: true }> = {
   'GET /healthz': { rule: 'public' },
   'GET /readyz': { rule: 'public' },
+  // Public to the session layer; METRICS_TOKEN (when set) is the plugin's own check (test/api/metrics.test.ts).
+  'GET /metrics': { rule: 'public' },
   'GET /v1/dev/mailbox': { rule: 'public' },
   'GET /dev/mailbox': { rule: 'public' },
   'POST /v1/auth/codes': { rule: 'public' },
