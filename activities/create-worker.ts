@@ -6,6 +6,12 @@ import { createActivities } from './index';
 
 export const workflowsPath = require.resolve('../workflows');
 
+/**
+ * The production build writes the bundle here, relative to the compiled worker (dist/activities/worker.js →
+ * dist/workflow-bundle.js); the worker loads it with `workflowBundle: { codePath }` instead of running webpack.
+ */
+export const PREBUILT_WORKFLOW_BUNDLE = '../workflow-bundle.js';
+
 /** Bundles the workflow code once; every Worker in a process (and every replay) reuses the result. */
 export async function bundleWorkflows(): Promise<WorkflowBundleOption> {
   const { code } = await bundleWorkflowCode({ workflowsPath, logger: { ...quietBundlerLogger } });

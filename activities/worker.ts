@@ -1,9 +1,11 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
 import { loadConfig, loadDotEnvFile, reportFatal } from '../api/config';
 import { createDb } from '../api/db/knex';
 import { createTemporalClient } from '../api/temporal/client';
 import { ensureSchedules } from '../api/temporal/schedules';
-import { bundleWorkflows, createGigbitWorker } from './create-worker';
+import { bundleWorkflows, createGigbitWorker, PREBUILT_WORKFLOW_BUNDLE } from './create-worker';
 
 /** The Temporal worker process: runs GigBit's workflows and activities until SIGINT/SIGTERM. */
 async function main(): Promise<void> {
@@ -11,16 +13,30 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const level = config.LOG_LEVEL === 'silent' || config.LOG_LEVEL === 'fatal' ? 'ERROR' : config.LOG_LEVEL;
   // The runtime's default shutdown signals (SIGINT, SIGTERM) make worker.run() drain and resolve.
-  Runtime.install({ logger: new DefaultLogger(level.toUpperCase() as LogLevel) });
+  Runtime.install({
+    logger: new DefaultLogger(level.toUpperCase() as LogLevel),
+    // The SDK's own metrics (task slots, schedule-to-start latency, poll results, workflow/activity outcomes),
+    // served by the runtime for Prometheus; the process has no HTTP server of its own.
+    ...(config.WORKER_METRICS_ADDRESS && {
+      telemetryOptions: { metrics: { prometheus: { bindAddress: config.WORKER_METRICS_ADDRESS } } },
+    }),
+  });
 
   const db = createDb(config, 'gigbit-worker');
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = createTemporalClient(config);
   try {
     await ensureSchedules(temporal.client, config);
-    const workflowBundle = await bundleWorkflows();
+    // A production build ships the workflow code prebundled next to this file (npm run build); from sources the
+    // worker bundles it at start-up.
+    const prebuilt = path.join(__dirname, PREBUILT_WORKFLOW_BUNDLE);
+    const workflowBundle = existsSync(prebuilt) ? { codePath: prebuilt } : await bundleWorkflows();
     const worker = await createGigbitWorker({ config, db, connection, workflowBundle });
-    console.log(`Temporal worker polling task queue "${config.TEMPORAL_TASK_QUEUE}" on ${config.TEMPORAL_ADDRESS}`);
+    console.log(
+      `Temporal worker polling task queue "${config.TEMPORAL_TASK_QUEUE}" on ${config.TEMPORAL_ADDRESS}` +
+        ('codePath' in workflowBundle ? ' (prebuilt workflow bundle)' : '') +
+        (config.WORKER_METRICS_ADDRESS ? `; metrics at http://${config.WORKER_METRICS_ADDRESS}/metrics` : ''),
+    );
     await worker.run();
   } finally {
     await temporal.close();
