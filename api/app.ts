@@ -27,6 +27,10 @@ import { createPushQueueRepository } from './db/push-queue.repository';
 import { createDeviceService } from './services/device.service';
 import { createPushSender } from './services/push.service';
 import { createPushRelay } from './realtime/push-relay';
+import { createWebPushSender } from './services/web-push.service';
+import { createWebPushSubscriptionRepository } from './db/web-push-subscription.repository';
+import webPushRoutes from './routes/web-push';
+import historyRoutes from './routes/history';
 import adminRequestRoutes from './routes/admin/requests';
 import eventRoutes from './routes/events';
 import accountRoutes from './routes/account';
@@ -55,6 +59,12 @@ import { installValidators } from './plugins/validation';
 import { createOutboxRelay } from './realtime/outbox-relay';
 import { createSocketServer } from './realtime/socket-server';
 import adminCommissionRoutes from './routes/admin/commission';
+import adminOverviewRoutes from './routes/admin/overview';
+import adminWorkerRoutes from './routes/admin/workers';
+import { createAdminOverviewRepository } from './db/admin-overview.repository';
+import { createAdminWorkersRepository } from './db/admin-workers.repository';
+import { createAdminOverviewService } from './services/admin-overview.service';
+import { createAdminWorkersService } from './services/admin-workers.service';
 import adminEarningsSyncRoutes from './routes/admin/earnings-sync';
 import adminLedgerRoutes from './routes/admin/ledger';
 import adminPlatformRoutes from './routes/admin/platforms';
@@ -278,6 +288,10 @@ export default fp(
       devices: createDeviceService({ devices: createDeviceTokenRepository(db) }),
     });
     await fastify.register(loanRoutes, { loans, approvals });
+    const webPushSubscriptions = createWebPushSubscriptionRepository(db);
+    const webPushSender = createWebPushSender(config);
+    await fastify.register(webPushRoutes, { subscriptions: webPushSubscriptions, publicKey: webPushSender?.publicKey });
+    await fastify.register(historyRoutes, { db });
     await fastify.register(notificationRoutes, {
       notifications: createNotificationService({ notifications: createNotificationRepository(db) }),
     });
@@ -305,6 +319,16 @@ export default fp(
     });
     await fastify.register(adminLedgerRoutes, { reconciliations: createReconciliationRepository(db) });
     await fastify.register(adminCommissionRoutes, { plans });
+    await fastify.register(adminOverviewRoutes, {
+      overview: createAdminOverviewService({
+        overview: createAdminOverviewRepository(db),
+        loans,
+        syncIntervalMs: config.EARNINGS_SYNC_INTERVAL_MS,
+      }),
+    });
+    await fastify.register(adminWorkerRoutes, {
+      workers: createAdminWorkersService({ workers: createAdminWorkersRepository(db) }),
+    });
     await fastify.register(adminEarningsSyncRoutes, { platforms, batchSize: config.EARNINGS_SYNC_BATCH_SIZE });
     await fastify.register(adminPlatformRoutes, { admin: platformAdmin, logoMaxBytes: config.LOGO_MAX_BYTES });
 
@@ -348,12 +372,13 @@ export default fp(
       fastify.log.error('push notifications are OFF: set FCM_PROJECT_ID or FCM_SERVICE_ACCOUNT_JSON');
     }
     const pushRelay =
-      pushSender &&
+      (pushSender || webPushSender) &&
       createPushRelay({
         db,
         queue: createPushQueueRepository(),
         devices: createDeviceTokenRepository(db),
         sender: pushSender,
+        webPush: webPushSender && { subscriptions: webPushSubscriptions, sender: webPushSender },
         batchSize: config.PUSH_BATCH_SIZE,
         pollIntervalMs: config.PUSH_POLL_INTERVAL_MS,
         maxAttempts: config.PUSH_MAX_ATTEMPTS,
