@@ -134,6 +134,22 @@ export const EnvSchema = Type.Object({
     description: 'Passes an event is tried when FCM fails (other than a dead token) before it is given up',
   }),
   PUSH_MAX_AGE_MS: Milliseconds(HOUR, 'Older events are not pushed any more (stale news); the app still lists them'),
+  // Web Push for the worker PWA (RFC 8291/8292), beside FCM for native apps; off unless all three are set.
+  VAPID_PUBLIC_KEY: Type.Optional(
+    Type.String({
+      pattern: '^[A-Za-z0-9_-]{86,88}$',
+      description: 'VAPID public key (base64url, uncompressed P-256 point); `npm start` generates a pair once',
+    }),
+  ),
+  VAPID_PRIVATE_KEY: Type.Optional(
+    Type.String({ pattern: '^[A-Za-z0-9_-]{42,44}$', description: 'VAPID private key (base64url P-256 scalar)' }),
+  ),
+  VAPID_SUBJECT: Type.Optional(
+    Type.String({
+      pattern: '^(mailto:[^\\s@]+@[^\\s@]+|https://\\S+)$',
+      description: 'Contact for push services (mailto: or https:), sent in every VAPID token',
+    }),
+  ),
 
   UPLOAD_DIR: Type.String({
     minLength: 1,

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import webpush from 'web-push';
 import { loadConfig, loadDotEnvFile } from '../api/config';
 import { migrateLatest } from './db';
 import { ensureTemporalCli } from './temporal-cli';
@@ -25,6 +26,9 @@ interface LocalSecrets {
   dataEncryptionKey: string;
   postgresPassword: string;
   payoutRailWebhookSecret: string;
+  /** Web Push (the worker PWA): one VAPID key pair per data directory, so browser subscriptions survive restarts. */
+  vapidPublicKey: string;
+  vapidPrivateKey: string;
 }
 
 /** Secrets generated once per data directory, so a fresh machine needs no .env and restarts keep sessions valid. */
@@ -36,6 +40,11 @@ function localSecrets(): LocalSecrets {
     dataEncryptionKey: stored.dataEncryptionKey ?? randomBytes(32).toString('hex'),
     postgresPassword: stored.postgresPassword ?? randomBytes(16).toString('hex'),
     payoutRailWebhookSecret: stored.payoutRailWebhookSecret ?? randomBytes(32).toString('hex'),
+    ...(stored.vapidPublicKey && stored.vapidPrivateKey
+      ? { vapidPublicKey: stored.vapidPublicKey, vapidPrivateKey: stored.vapidPrivateKey }
+      : (({ publicKey, privateKey }) => ({ vapidPublicKey: publicKey, vapidPrivateKey: privateKey }))(
+          webpush.generateVAPIDKeys(),
+        )),
   };
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   return secrets;
@@ -49,6 +58,11 @@ async function main(): Promise<void> {
   env.ACCESS_TOKEN_SECRET ??= secrets.accessTokenSecret;
   env.DATA_ENCRYPTION_KEY ??= secrets.dataEncryptionKey;
   env.PAYOUT_RAIL_WEBHOOK_SECRET ??= secrets.payoutRailWebhookSecret;
+  if (!env.VAPID_PUBLIC_KEY && !env.VAPID_PRIVATE_KEY) {
+    env.VAPID_PUBLIC_KEY = secrets.vapidPublicKey;
+    env.VAPID_PRIVATE_KEY = secrets.vapidPrivateKey;
+  }
+  env.VAPID_SUBJECT ??= 'mailto:ops@gigbit.local';
   // Without a real rail configured, the simulated bank/UPI rail runs beside the platform.
   const simulateRail = !env.PAYOUT_RAIL_URL;
   env.PAYOUT_RAIL_URL ??= `http://127.0.0.1:${RAIL_PORT}`;
