@@ -22,6 +22,8 @@ import { cacheRoot, ensureTemporalCli } from './temporal-cli';
 export const TEMPORAL_SERVER_VERSION = 'v1.29.1';
 const MODULE = 'go.temporal.io/server';
 const SCHEMA = path.join('schema', 'postgresql', 'v12');
+/** The same dynamic config docker-compose.yml mounts into the official server image. */
+const DYNAMIC_CONFIG = path.resolve(__dirname, '..', 'deploy', 'temporal', 'dynamicconfig.yaml');
 
 export interface TemporalServerBinaries {
   server: string;
@@ -208,7 +210,7 @@ export interface TemporalServerOptions extends SchemaTarget {
   cli: string;
   /** Frontend gRPC port; the server also takes the next 8 ports (membership, HTTP, history, matching, worker). */
   port: number;
-  /** Where the generated config and dynamic config are written. */
+  /** Where the generated server config is written. */
   configDir: string;
   namespaces: string[];
   logFile?: NodeJS.WritableStream;
@@ -289,19 +291,10 @@ function writeServerConfig(options: TemporalServerOptions): void {
       },
     },
     dcRedirectionPolicy: { policy: 'noop' },
-    dynamicConfigClient: { filepath: path.join(options.configDir, 'dynamicconfig.yaml'), pollInterval: '10s' },
-  };
-  const dynamicConfig = {
-    // A slow 2-core machine can stall a workflow task past the 10 s default (the dev server gets the same setting).
-    'history.defaultWorkflowTaskTimeout': [{ value: '30s' }],
-    // Search attributes registered a moment ago are usable at once (start-up registers them just before use).
-    'system.forceSearchAttributesCacheRefreshOnRead': [{ value: true }],
-    'frontend.enableUpdateWorkflowExecution': [{ value: true }],
-    'frontend.enableUpdateWorkflowExecutionAsyncAccepted': [{ value: true }],
+    dynamicConfigClient: { filepath: DYNAMIC_CONFIG, pollInterval: '10s' },
   };
   mkdirSync(options.configDir, { recursive: true });
   writeFileSync(path.join(options.configDir, 'gigbit.yaml'), stringify(config), { mode: 0o600 });
-  writeFileSync(path.join(options.configDir, 'dynamicconfig.yaml'), stringify(dynamicConfig));
 }
 
 // The SDK names types KEYWORD, INT, …; the CLI wants Keyword, Int, ….
@@ -368,6 +361,10 @@ function portIsFree(port: number): Promise<boolean> {
 
 /** Sets up the schema, starts the server, waits until healthy and registers the namespaces. */
 export async function startTemporalServer(options: TemporalServerOptions): Promise<TemporalServer> {
+  // Temporal stores membership ports in a smallint column: a port above 32767 fails the start (seen in 1.29.1).
+  if (options.port < 1024 || options.port + 8 > 32_767) {
+    throw new Error(`Temporal server: ports ${options.port}–${options.port + 8} must lie within 1024–32767`);
+  }
   // A server already on these ports would answer the health check below in place of ours.
   for (const port of serverPorts(options.port)) {
     if (!(await portIsFree(port))) {
