@@ -1,0 +1,96 @@
+import { useEffect, useMemo, useState } from 'react';
+import { currentSession, onSessionChange, type Session } from './api';
+import { TabBar } from './components/TabBar';
+import { I18nContext, initialLang, LANG_KEY, translator, type Lang } from './i18n';
+import { LiveContext } from './live';
+import { RouterContext, useRouteState } from './router';
+import { connectLive, type LiveConnection } from './socket';
+import { History } from './screens/History';
+import { Home } from './screens/Home';
+import { Insurance } from './screens/Insurance';
+import { Loans } from './screens/Loans';
+import { More } from './screens/More';
+import { Notifications } from './screens/Notifications';
+import { Platforms } from './screens/Platforms';
+import { Plans } from './screens/Plans';
+import { Settings } from './screens/Settings';
+import { SignIn } from './screens/SignIn';
+import { Withdraw } from './screens/Withdraw';
+
+function SignedIn(props: { session: Session }) {
+  const router = useRouteState();
+  const [live, setLive] = useState<LiveConnection | null>(null);
+  const [state, setState] = useState<'connecting' | 'live' | 'offline'>('connecting');
+  const workerId = props.session.subjectId;
+
+  useEffect(() => {
+    const connection = connectLive(workerId, () => currentSession()?.accessToken ?? null);
+    setLive(connection);
+    const off = connection.onState(setState);
+    return () => {
+      off();
+      connection.close();
+    };
+  }, [workerId]);
+
+  const screen = (() => {
+    switch (router.route) {
+      case '':
+        return <Home />;
+      case 'withdraw':
+        return <Withdraw />;
+      case 'loans':
+        return <Loans />;
+      case 'insurance':
+        return <Insurance />;
+      case 'more':
+        return <More />;
+      case 'platforms':
+        return <Platforms />;
+      case 'plans':
+        return <Plans />;
+      case 'notifications':
+        return <Notifications />;
+      case 'history':
+        return <History />;
+      case 'settings':
+        return <Settings />;
+    }
+  })();
+
+  return (
+    <RouterContext.Provider value={router}>
+      <LiveContext.Provider value={{ live, state }}>
+        <div className="app">
+          {screen}
+          <TabBar />
+        </div>
+      </LiveContext.Provider>
+    </RouterContext.Provider>
+  );
+}
+
+export function App() {
+  const [session, setSessionState] = useState(currentSession());
+  const [lang, setLangState] = useState<Lang>(initialLang());
+  useEffect(() => onSessionChange(setSessionState), []);
+  useEffect(() => {
+    document.documentElement.lang = lang;
+  }, [lang]);
+  const i18n = useMemo(
+    () => ({
+      lang,
+      t: translator(lang),
+      setLang: (next: Lang) => {
+        localStorage.setItem(LANG_KEY, next);
+        setLangState(next);
+      },
+    }),
+    [lang],
+  );
+  return (
+    <I18nContext.Provider value={i18n}>
+      {session ? <SignedIn key={session.subjectId} session={session} /> : <SignIn />}
+    </I18nContext.Provider>
+  );
+}

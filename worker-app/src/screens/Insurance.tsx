@@ -1,0 +1,221 @@
+import { useState } from 'react';
+import { newKey, post } from '../api';
+import { PhotoPicker, type PickedFile } from '../components/PhotoPicker';
+import { Card, Loading, Problem, Screen, Success } from '../components/Screen';
+import { uploadDocument } from '../documents';
+import { day, rupees, todayIst } from '../format';
+import { explain, useI18n } from '../i18n';
+import { useResource } from '../live';
+import type { Claim, ClaimType, Contribution, Insurance as InsuranceView } from '../types';
+
+const INSURANCE_EVENTS = ['insurance.coverage_changed', 'request.status_changed'];
+
+function ClaimForm(props: { insurance: InsuranceView; onFiled: () => void }) {
+  const { t, lang } = useI18n();
+  const firstOpen = props.insurance.claimLimits.find((l) => l.remaining > 0)?.type ?? 'vehicle_damage';
+  const [type, setType] = useState<ClaimType>(firstOpen);
+  const [incidentOn, setIncidentOn] = useState(todayIst());
+  const [description, setDescription] = useState('');
+  const [files, setFiles] = useState<PickedFile[]>([]);
+  const [problem, setProblem] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [key] = useState(() => newKey('claim'));
+
+  async function submit() {
+    setBusy(true);
+    setProblem('');
+    try {
+      const documentIds: string[] = [];
+      for (const f of files) documentIds.push(await uploadDocument(f.file, 'claim_proof'));
+      await post('/v1/insurance/claims', { type, incidentOn, description, documentIds }, key);
+      props.onFiled();
+    } catch (err) {
+      setProblem(explain(err, t, lang));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Card title={t('fileClaim')}>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
+        <fieldset className="field">
+          <legend>{t('claimType')}</legend>
+          {props.insurance.claimLimits.map((l) => (
+            <label key={l.type} className={`choice ${l.remaining === 0 ? 'disabled' : ''}`}>
+              <input
+                type="radio"
+                name="claim-type"
+                value={l.type}
+                checked={type === l.type}
+                onChange={() => setType(l.type)}
+              />
+              <span className="grow">
+                {t(`claim_${l.type}`, { amount: rupees(l.payoutPaise) })}
+                <span className="muted small block">{t('claimsLeft', { left: l.remaining, max: l.maxPerYear })}</span>
+              </span>
+            </label>
+          ))}
+        </fieldset>
+        <div className="field">
+          <label htmlFor="incident-on">{t('incidentOn')}</label>
+          <input
+            id="incident-on"
+            type="date"
+            value={incidentOn}
+            max={todayIst()}
+            onChange={(e) => setIncidentOn(e.target.value)}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor="claim-description">{t('description')}</label>
+          <textarea
+            id="claim-description"
+            rows={3}
+            value={description}
+            onChange={(e) => setDescription(e.target.value)}
+            required
+          />
+        </div>
+        <PhotoPicker label={t('photos')} files={files} onChange={setFiles} max={3} capture />
+        <Problem>{problem}</Problem>
+        <button type="submit" className="primary" disabled={busy || files.length === 0 || !description.trim()}>
+          {t('submitClaim')}
+        </button>
+      </form>
+    </Card>
+  );
+}
+
+/** Cover status and what it costs, opt in/out, claims with photos, and every contribution. */
+export function Insurance() {
+  const { t, lang } = useI18n();
+  const insurance = useResource<InsuranceView>('/v1/insurance', INSURANCE_EVENTS);
+  const claims = useResource<{ items: Claim[] }>('/v1/insurance/claims', INSURANCE_EVENTS);
+  const contributions = useResource<{
+    items: Contribution[];
+    totals: { premiumsPaise: number; withdrawalSharesPaise: number };
+  }>('/v1/insurance/contributions', INSURANCE_EVENTS);
+  const [problem, setProblem] = useState('');
+  const [done, setDone] = useState('');
+  const [busy, setBusy] = useState(false);
+  const i = insurance.data;
+
+  async function change(path: string) {
+    setBusy(true);
+    setProblem('');
+    try {
+      insurance.set(await post<InsuranceView>(path, undefined, newKey('cover')));
+    } catch (err) {
+      setProblem(explain(err, t, lang));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const covered = i && (i.status === 'active' || i.status === 'grace');
+  return (
+    <Screen title={t('insuranceTitle')}>
+      {!i && insurance.loading ? <Loading /> : null}
+      <Success>{done}</Success>
+      {i ? (
+        <Card label={t('insuranceTitle')}>
+          <p className={`cover cover-${i.status}`} data-testid="cover-status">
+            <span className="shield" aria-hidden="true">
+              ⛨
+            </span>
+            {t(`cover_${i.status}`)}
+          </p>
+          <p className="muted">{t('coverExplain')}</p>
+          {i.optOutEffectiveOn ? <p>{t('endsOn', { date: day(i.optOutEffectiveOn, lang) })}</p> : null}
+          {i.premium.overdue ? (
+            <p className="note note-problem">
+              {t('graceExplain', {
+                amount: rupees(i.premium.overdue.amountPaise),
+                date: day(i.premium.overdue.coveredThrough, lang),
+              })}
+            </p>
+          ) : null}
+          <Problem>{problem}</Problem>
+          {i.status === 'none' || i.status === 'opted_out' || i.status === 'lapsed' ? (
+            <button
+              type="button"
+              className="primary"
+              disabled={busy}
+              onClick={() => void change('/v1/insurance/opt-in')}
+            >
+              {t('optIn')}
+            </button>
+          ) : null}
+          {covered && !i.optOutEffectiveOn ? (
+            <button
+              type="button"
+              className="link danger"
+              disabled={busy}
+              onClick={() => void change('/v1/insurance/opt-out')}
+            >
+              {t('optOut')}
+            </button>
+          ) : null}
+        </Card>
+      ) : null}
+
+      {i && i.coveredToday ? (
+        <ClaimForm
+          insurance={i}
+          onFiled={() => {
+            setDone(t('claimSent'));
+            void claims.reload();
+            void insurance.reload();
+          }}
+        />
+      ) : null}
+
+      {(claims.data?.items ?? []).length > 0 ? (
+        <Card title={t('yourClaims')}>
+          <ul className="rows" role="list">
+            {(claims.data?.items ?? []).map((c) => (
+              <li key={c.id} aria-label={t(`claim_${c.type}`, { amount: rupees(c.payoutPaise) })}>
+                <span className="grow">
+                  {t(`claim_${c.type}`, { amount: rupees(c.payoutPaise) })}
+                  <span className="muted small block">{day(c.incidentOn, lang)}</span>
+                  {c.decisionReason ? (
+                    <span className="muted small block">{t('reason', { reason: c.decisionReason })}</span>
+                  ) : null}
+                </span>
+                <span className={`pill pill-${c.status}`} data-testid="claim-status">
+                  {t(`claimStatus_${c.status}`)}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </Card>
+      ) : null}
+
+      {contributions.data && contributions.data.items.length > 0 ? (
+        <Card title={t('contributions')}>
+          <p>
+            {t('premiumsTotal', { amount: rupees(contributions.data.totals.premiumsPaise) })} ·{' '}
+            {t('sharesTotal', { amount: rupees(contributions.data.totals.withdrawalSharesPaise) })}
+          </p>
+          <ul className="rows" role="list">
+            {contributions.data.items.map((c, n) => (
+              <li key={`${c.at}-${n}`}>
+                <span className="grow">
+                  {t(`contrib_${c.kind}`, { month: c.month ?? '' })}
+                  <span className="muted small block">{day(c.at, lang)}</span>
+                </span>
+                <span className="num">{rupees(c.amountPaise)}</span>
+              </li>
+            ))}
+          </ul>
+        </Card>
+      ) : null}
+    </Screen>
+  );
+}
