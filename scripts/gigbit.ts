@@ -1,10 +1,19 @@
 /**
  * The operations CLI: `npm run gigbit -- <command>`. Reads the same configuration as the API (.env, environment),
- * and after `npm start` has run, its local database and keys (.data/local.env).
+ * and after `npm start` has run, its local database and keys (.data/local.env). Progress and messages go to stderr,
+ * data (export-audit without --out) to stdout. Bad input prints the command's usage and exits 1.
  *
  *   create-superadmin --username <name> [--email <e>] [--phone <p>]
  *     Creates the first (or another) superadmin. The password comes from GIGBIT_ADMIN_PASSWORD or is asked for on
  *     the terminal; it is never an argument (shell history). Prints the authenticator seed once.
+ *   seed-demo
+ *     Demo workers with phone numbers, plans and 60 days of earnings on the catalog platforms. Idempotent.
+ *   backfill-earnings --platform <slug> --from <YYYY-MM-DD> --to <YYYY-MM-DD>
+ *     Pulls every connected account of a platform from its connector through the earnings-sync code path.
+ *   reconcile
+ *     Runs the ledger reconciliation now (the Schedule's activity); exit 2 when it finds drift.
+ *   export-audit --from <date> --to <date> [--format csv|jsonl] [--out <file>]
+ *     Streams the audit log of that period; identities stay as the stored digests.
  */
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
@@ -17,6 +26,7 @@ import { AppError } from '../api/errors';
 import { createAccessTokenService } from '../api/services/access-token.service';
 import { adminAuthSettings, createAdminAuthService } from '../api/services/admin-auth.service';
 import { createSessionService } from '../api/services/session.service';
+import { backfillEarnings, exportAudit, reconcile, seedDemo, UsageError, type OpsCommand } from './ops-commands';
 
 async function readPassword(): Promise<string> {
   const fromEnv = process.env.GIGBIT_ADMIN_PASSWORD;
@@ -78,13 +88,39 @@ async function createSuperadmin(db: Db, config: Config, argv: string[]): Promise
   console.log(`  uri:  ${enrolment.otpauthUri}`);
 }
 
-const commands: Record<string, (db: Db, config: Config, argv: string[]) => Promise<void>> = {
-  'create-superadmin': createSuperadmin,
+const createSuperadminCommand: OpsCommand<string[]> = {
+  usage: 'create-superadmin --username <name> [--email <e>] [--phone <p>]',
+  parse: (argv) => argv,
+  run: (db, config, argv) => createSuperadmin(db, config, argv),
 };
 
-async function main([command, ...argv]: string[]): Promise<void> {
-  const run = command ? commands[command] : undefined;
-  if (!run) throw new Error(`usage: npm run gigbit -- <${Object.keys(commands).join(' | ')}> [options]`);
+/** Each command's run takes exactly what its own parse returned; the table only needs to pair them. */
+const erase = <O>(command: OpsCommand<O>) => command as unknown as OpsCommand<unknown>;
+const commands: Record<string, OpsCommand<unknown>> = {
+  'create-superadmin': erase(createSuperadminCommand),
+  'seed-demo': erase(seedDemo),
+  'backfill-earnings': erase(backfillEarnings),
+  reconcile: erase(reconcile),
+  'export-audit': erase(exportAudit),
+};
+
+const usage = () =>
+  ['usage: npm run gigbit -- <command> [options]', ...Object.values(commands).map((c) => `  ${c.usage}`)].join('\n');
+
+async function main([command, ...argv]: string[]): Promise<number> {
+  const chosen = command ? commands[command] : undefined;
+  if (!chosen) {
+    console.error(command ? `Unknown command "${command}".\n${usage()}` : usage());
+    return 1;
+  }
+  let options: unknown;
+  try {
+    options = chosen.parse(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    console.error(`${err.message}\nusage: npm run gigbit -- ${chosen.usage}`);
+    return 1;
+  }
   loadDotEnvFile();
   // What `npm start` left for local tools (its embedded database and generated keys); .env and the environment win.
   loadDotEnvFile('.data/local.env');
@@ -92,13 +128,18 @@ async function main([command, ...argv]: string[]): Promise<void> {
   const db = createDb(config, 'gigbit-cli');
   try {
     await db.migrate.latest();
-    await run(db, config, argv);
+    return (await chosen.run(db, config, options)) ?? 0;
   } finally {
     await db.destroy();
   }
 }
 
-main(process.argv.slice(2)).catch((err: unknown) => {
-  console.error(err instanceof AppError || err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(err instanceof AppError || err instanceof Error ? err.message : err);
+    process.exit(1);
+  },
+);
