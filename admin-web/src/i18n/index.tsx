@@ -1,0 +1,96 @@
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { en, type MessageKey } from './en';
+import { hi } from './hi';
+
+export type Lang = 'en' | 'hi';
+const STORAGE_KEY = 'gigbit.lang';
+const catalogues = { en, hi } as const;
+
+function initialLang(): Lang {
+  try {
+    const saved = localStorage.getItem(STORAGE_KEY);
+    if (saved === 'en' || saved === 'hi') return saved;
+  } catch {
+    // Storage blocked: fall back to the browser's language.
+  }
+  return navigator.language.toLowerCase().startsWith('hi') ? 'hi' : 'en';
+}
+
+export interface I18n {
+  lang: Lang;
+  setLang(lang: Lang): void;
+  t(key: MessageKey, vars?: Record<string, string | number>): string;
+  /** A word from the catalogue when there is one (statuses, types), else the raw value. */
+  word(prefix: string, value: string): string;
+  money(paise: number): string;
+  number(n: number): string;
+  date(iso: string | null | undefined): string;
+  dateTime(iso: string | null | undefined): string;
+  locale: string;
+}
+
+const I18nContext = createContext<I18n | null>(null);
+
+export function I18nProvider({ children }: { children: ReactNode }) {
+  const [lang, setLangState] = useState<Lang>(initialLang);
+  useEffect(() => {
+    document.documentElement.lang = lang;
+  }, [lang]);
+  const setLang = useCallback((next: Lang) => {
+    setLangState(next);
+    try {
+      localStorage.setItem(STORAGE_KEY, next);
+    } catch {
+      // Not remembered; still switched.
+    }
+  }, []);
+  const value = useMemo<I18n>(() => {
+    const messages = catalogues[lang];
+    const locale = lang === 'hi' ? 'hi-IN' : 'en-IN';
+    const rupees = new Intl.NumberFormat(locale, { style: 'currency', currency: 'INR', minimumFractionDigits: 2 });
+    const numbers = new Intl.NumberFormat(locale);
+    const dates = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'Asia/Kolkata' });
+    const dateTimes = new Intl.DateTimeFormat(locale, {
+      dateStyle: 'medium',
+      timeStyle: 'short',
+      timeZone: 'Asia/Kolkata',
+    });
+    const t = (key: MessageKey, vars?: Record<string, string | number>) =>
+      messages[key].replace(/\{(\w+)\}/g, (_, name: string) => String(vars?.[name] ?? `{${name}}`));
+    return {
+      lang,
+      setLang,
+      locale,
+      t,
+      word: (prefix, value) => {
+        const key = `${prefix}.${value}`;
+        return key in messages ? messages[key as MessageKey] : value.replace(/_/g, ' ');
+      },
+      // Paise are integers; dividing by 100 for display only is exact to the paisa.
+      money: (paise) => rupees.format(paise / 100),
+      number: (n) => numbers.format(n),
+      date: (iso) => (iso ? dates.format(new Date(iso.length === 10 ? `${iso}T00:00:00+05:30` : iso)) : '—'),
+      dateTime: (iso) => (iso ? dateTimes.format(new Date(iso)) : '—'),
+    };
+  }, [lang, setLang]);
+  return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
+}
+
+export function useI18n(): I18n {
+  const value = useContext(I18nContext);
+  if (!value) throw new Error('useI18n outside I18nProvider');
+  return value;
+}
+
+export function LanguageSwitch() {
+  const { lang, setLang, t } = useI18n();
+  return (
+    <label className="lang-switch">
+      <span>{t('lang.label')}</span>
+      <select value={lang} onChange={(e) => setLang(e.target.value === 'hi' ? 'hi' : 'en')}>
+        <option value="en">English</option>
+        <option value="hi">हिन्दी</option>
+      </select>
+    </label>
+  );
+}
