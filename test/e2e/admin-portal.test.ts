@@ -183,7 +183,7 @@ describe('admin portal in a browser', () => {
     await watching.goto('/admin/inbox?type=withdrawal');
     await watching.getByRole('table').first().or(watching.getByText('The queue is empty.')).waitFor();
     // Marks this page load: a reload would lose it.
-    await watching.evaluate(() => ((window as unknown as { marker: string }).marker = 'same page'));
+    await watching.evaluate('window.marker = "same page"');
 
     const rider = await worker('Imran Ali');
     await fundWorker(h, rider, { earningsPaise: 2_000_000, plans: ['solo'] });
@@ -206,7 +206,7 @@ describe('admin portal in a browser', () => {
     await deciding.getByText('Decision recorded: Rejected').waitFor();
 
     await arrived.waitFor({ state: 'detached' });
-    expect(await watching.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe('same page');
+    expect(await watching.evaluate<unknown>('window.marker')).toBe('same page');
     expect(await requestRow(id)).toMatchObject({ status: 'rejected' });
   });
 });

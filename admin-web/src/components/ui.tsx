@@ -117,7 +117,7 @@ export function useLiveReload(
   live: { subscribe(listener: (event: { type: string; data: Record<string, unknown> }) => void): () => void },
   reload: () => void,
   accept: (type: string) => boolean = () => true,
-  onEvent?: () => void,
+  onEvent?: (event: { type: string; data: Record<string, unknown> }) => void,
 ) {
   const latest = useRef({ reload, accept, onEvent });
   latest.current = { reload, accept, onEvent };
@@ -125,7 +125,7 @@ export function useLiveReload(
     let timer: ReturnType<typeof setTimeout> | undefined;
     const unsubscribe = live.subscribe((event) => {
       if (!latest.current.accept(event.type)) return;
-      latest.current.onEvent?.();
+      latest.current.onEvent?.(event);
       clearTimeout(timer);
       timer = setTimeout(() => latest.current.reload(), 250);
     });

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { api, query } from '../api';
 import { hasRole, usePortal } from '../App';
 import {

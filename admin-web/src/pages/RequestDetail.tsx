@@ -30,15 +30,65 @@ interface Detail {
   subject: Record<string, unknown>;
 }
 
-/** Any value of a subject view, as text (never markup): money keys in rupees, objects as compact JSON. */
-function SubjectValue({ name, value }: { name: string; value: unknown }) {
+/** "annualRateBps" → "Annual rate": API field names as words for people. */
+export function humanKey(key: string): string {
+  const words = key
+    .replace(/(Paise|Bps)$/, '')
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/_/g, ' ')
+    .toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+type Primitive = string | number | boolean | null | undefined;
+const isPrimitive = (v: unknown): v is Primitive =>
+  v === null || ['string', 'number', 'boolean', 'undefined'].includes(typeof v);
+
+/** Any value of a subject view, as text (never markup): money in rupees, rates in %, dates localised. */
+export function SubjectValue({ name, value }: { name: string; value: unknown }) {
   const i = useI18n();
-  if (value === null || value === undefined) return <>—</>;
+  if (value === null || value === undefined || value === '') return <>—</>;
   if (typeof value === 'number' && /Paise$/.test(name)) return <>{i.money(value)}</>;
-  if (typeof value === 'string' && /At$/.test(name) && !Number.isNaN(Date.parse(value)))
-    return <>{i.dateTime(value)}</>;
+  if (typeof value === 'number' && /Bps$/.test(name)) return <>{(value / 100).toFixed(2)}%</>;
+  if (typeof value === 'string' && /(At|On)$/.test(name) && !Number.isNaN(Date.parse(value))) {
+    return <>{/On$/.test(name) ? i.date(value) : i.dateTime(value)}</>;
+  }
+  if (typeof value === 'string' && name === 'status') return <StatusBadge status={value} />;
   if (typeof value === 'boolean') return <>{value ? i.t('common.yes') : i.t('common.no')}</>;
-  if (typeof value === 'object') return <code className="json">{JSON.stringify(value)}</code>;
+  if (Array.isArray(value)) {
+    // Conditions and checks ({ met, description }) read best as a checklist.
+    if (value.every((v) => typeof v === 'object' && v !== null && 'description' in v)) {
+      return (
+        <ul className="checks">
+          {value.map((v: { met?: boolean; description: unknown }, index) => (
+            <li key={index}>
+              {v.met === undefined ? '•' : v.met ? '✓' : '✗'} {String(v.description)}
+            </li>
+          ))}
+        </ul>
+      );
+    }
+    return <code className="json">{JSON.stringify(value)}</code>;
+  }
+  if (typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>);
+    return (
+      <dl className="nested">
+        {entries.map(([k, v]) => (
+          <div key={k} className="kv-row">
+            <dt>{humanKey(k)}</dt>
+            <dd>
+              {isPrimitive(v) || Array.isArray(v) ? (
+                <SubjectValue name={k} value={v} />
+              ) : (
+                <code>{JSON.stringify(v)}</code>
+              )}
+            </dd>
+          </div>
+        ))}
+      </dl>
+    );
+  }
   return <>{String(value as string | number)}</>;
 }
 
@@ -167,10 +217,12 @@ export function RequestDetail({ id }: { id: string }) {
               <code>{r.workflowId}</code>
             </dd>
             {Object.entries(data.subject)
-              .filter(([key]) => !['id', 'workerId', 'workflowId', 'workflowUrl', 'instalments'].includes(key))
+              .filter(
+                ([key]) => !['id', 'workerId', 'workflowId', 'workflowUrl', 'instalments', 'currency'].includes(key),
+              )
               .map(([key, value]) => (
                 <div key={key} className="kv-row">
-                  <dt>{key}</dt>
+                  <dt>{humanKey(key)}</dt>
                   <dd>
                     <SubjectValue name={key} value={value} />
                   </dd>
@@ -290,7 +342,18 @@ export function RequestDetail({ id }: { id: string }) {
                   {e.actor.kind}
                   {e.actor.id ? ` ${shortId(e.actor.id)}` : ''}
                 </span>
-                {Object.keys(e.detail).length > 0 && <code className="json">{JSON.stringify(e.detail)}</code>}
+                {Object.keys(e.detail).length > 0 && (
+                  <div className="facts">
+                    {Object.entries(e.detail)
+                      .filter(([, v]) => v !== null && v !== undefined)
+                      .map(([k, v]) => (
+                        <span key={k}>
+                          <b>{humanKey(k)}</b>
+                          {isPrimitive(v) ? <SubjectValue name={k} value={v} /> : <code>{JSON.stringify(v)}</code>}
+                        </span>
+                      ))}
+                  </div>
+                )}
               </div>
             </li>
           ))}

@@ -1,0 +1,213 @@
+import { randomUUID } from 'node:crypto';
+import { authenticator } from 'otplib';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import {
+  bearer,
+  createAdminAccount,
+  createHarness,
+  postWithdrawal,
+  signInWorker,
+  type AdminAccount,
+  type Harness,
+} from '../helpers/harness';
+import { desktopContext, launchBrowser, screenshot } from '../helpers/browser';
+import { eventually, PDF_BYTES, seedEarningHistory, uploadDocument } from '../helpers/loans';
+
+/** A 16×16 PNG (teal square), built here so the logo upload sends real image bytes. */
+function tinyPng(): Buffer {
+  return Buffer.from(
+    'iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAIAAACQkWg2AAAAF0lEQVR4nGPgl7IlCY1qGNUwqmHkagAAh5VUwdzPvHYAAAAASUVORK5CYII=',
+    'base64',
+  );
+}
+
+/** Platforms and the landing page's live count; then every main page of the portal, screenshotted. */
+describe('platforms, landing page and every portal page in a browser', () => {
+  let h: Harness;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  let superadmin: AdminAccount;
+
+  beforeAll(async () => {
+    [h, browser] = await Promise.all([createHarness({ worker: true, listen: true }), launchBrowser()]);
+    superadmin = await createAdminAccount(h.api.app, 'superadmin');
+  });
+  afterAll(async () => {
+    await Promise.all(contexts.map((c) => c.close()));
+    await browser?.close();
+    await h?.close();
+  });
+
+  async function newPage(): Promise<Page> {
+    const context = await desktopContext(browser, h.api.url);
+    contexts.push(context);
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    return page;
+  }
+
+  async function signIn(page: Page, account: AdminAccount) {
+    await page.goto('/admin/');
+    await page.getByLabel('Username').fill(account.username);
+    await page.getByLabel('Password').fill(account.password);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByLabel('Authenticator code').fill(authenticator.generate(account.totpSecret));
+    await page.getByRole('button', { name: 'Verify and sign in' }).click();
+    await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+  }
+
+  const count = (page: Page) => page.getByTestId('active-platforms');
+
+  it('creates a platform with a logo and disables it; the landing page’s live count follows', async () => {
+    const landing = await newPage();
+    await landing.goto('/');
+    await landing.getByRole('heading', { name: 'Your gig earnings, when you need them.' }).waitFor();
+    await eventually(
+      () => count(landing).textContent(),
+      (text) => text === '4',
+    );
+    expect(await landing.getByRole('link', { name: 'Open the GigBit app' }).first().getAttribute('href')).toBe('/app/');
+    await landing.getByRole('heading', { name: 'Trio' }).waitFor();
+    await screenshot(landing, 'landing');
+
+    const admin = await newPage();
+    await signIn(admin, superadmin);
+    await admin.getByRole('link', { name: 'Platforms' }).click();
+    const form = admin.locator('form.platform-form').last();
+    await form.getByLabel('Slug').fill('swiggy');
+    await form.getByLabel('Name').fill('Swiggy');
+    await form.getByLabel('Brand colour (#RRGGBB)').fill('#fc8019');
+    await form.getByLabel('Sort order').fill('50');
+    await form.getByLabel('Logo (PNG, JPEG or WebP)').setInputFiles({
+      name: 'swiggy.png',
+      mimeType: 'image/png',
+      buffer: tinyPng(),
+    });
+    await admin.getByRole('button', { name: 'Create platform' }).click();
+    const logo = admin.getByRole('img', { name: 'Swiggy logo' });
+    await logo.waitFor();
+    // The image really loaded from the API (not a broken link).
+    await eventually(
+      () => logo.evaluate((img: { complete: boolean; naturalWidth: number }) => (img.complete ? img.naturalWidth : 0)),
+      (width) => width === 16,
+    );
+    await admin.getByRole('status').filter({ hasText: 'Saved Swiggy' }).waitFor();
+
+    // The landing page polls every 10 s: the new platform appears without any action there.
+    await eventually(
+      () => count(landing).textContent(),
+      (text) => text === '5',
+      15_000,
+    );
+    await landing.getByText('Swiggy').waitFor();
+
+    await admin.getByRole('button', { name: 'Disable Swiggy' }).click();
+    await admin.getByRole('button', { name: 'Enable Swiggy' }).waitFor();
+    await screenshot(admin, 'admin-platforms');
+    // A visitor returning to the tab gets a fresh count at once.
+    await landing.evaluate('window.dispatchEvent(new Event("focus"))');
+    await eventually(
+      () => count(landing).textContent(),
+      (text) => text === '4',
+      5_000,
+    );
+    expect(await landing.getByText('Swiggy').count()).toBe(0);
+  }, 60_000);
+
+  it('renders every main page with real data, user text as text, in English and in Hindi', async () => {
+    // A rider with history, a pending loan, a pending withdrawal and an insurance claim whose description is markup.
+    const rider = await signInWorker(h.api.app);
+    await h.database.db('workers').where({ id: rider.workerId }).update({ display_name: 'Asha <b>Devi</b>' });
+    await seedEarningHistory(h, rider, { registeredDaysAgo: 100, days: 80, perDayPaise: 90_000 });
+    const post = (url: string, payload: Record<string, unknown>) =>
+      h.api.app.inject({
+        method: 'POST',
+        url,
+        headers: { ...bearer(rider.token), 'idempotency-key': randomUUID() },
+        payload,
+      });
+    expect((await post('/v1/insurance/opt-in', {})).statusCode).toBe(200);
+    const today = new Date(Date.now() + 5.5 * 3_600_000).toISOString().slice(0, 10);
+    const markup = '<img src=x onerror="window.injected=1">Phone dropped in rain';
+    const claim = await post('/v1/insurance/claims', {
+      type: 'product_damage_loss',
+      incidentOn: today,
+      description: markup,
+      documentIds: [await uploadDocument(h.api.app, rider.token, 'claim_proof', PDF_BYTES)],
+    });
+    expect(claim.statusCode).toBe(201);
+    expect(
+      (
+        await post('/v1/loans', {
+          amountPaise: 1_500_000,
+          documentId: await uploadDocument(h.api.app, rider.token),
+        })
+      ).statusCode,
+    ).toBe(201);
+    expect((await postWithdrawal(h.api.app, rider.token, randomUUID(), { amountPaise: 650_000 })).statusCode).toBe(201);
+    // One reconciliation pass, as the schedule runs it, so the reports page has a real report.
+    await h.api.temporal.workflow.execute('ledgerReconciliationWorkflow', {
+      workflowId: `reconcile-${randomUUID()}`,
+      taskQueue: h.config.TEMPORAL_TASK_QUEUE,
+    });
+
+    const page = await newPage();
+    // A second superadmin: a TOTP code is accepted once, and the first one's current code was just used.
+    const other = await createAdminAccount(h.api.app, 'superadmin');
+    await signIn(page, other);
+    await page.getByRole('img', { name: /Withdrawals per day/ }).waitFor();
+    await screenshot(page, 'admin-overview');
+
+    await page.getByRole('link', { name: 'Approvals inbox' }).click();
+    await page.getByRole('link', { name: /^Open Insurance claim Asha <b>Devi<\/b>/ }).waitFor();
+    await screenshot(page, 'admin-inbox-all-types');
+    await page.getByRole('link', { name: /^Open Insurance claim/ }).click();
+    await page.getByText('Phone dropped in rain', { exact: false }).first().waitFor();
+    await screenshot(page, 'admin-request-detail-claim');
+
+    await page.getByRole('link', { name: 'Workers' }).click();
+    await page.getByLabel('Search by phone, email, name or id').fill('asha');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('link', { name: 'Asha <b>Devi</b>' }).waitFor();
+    await screenshot(page, 'admin-workers');
+    await page.getByRole('link', { name: 'Asha <b>Devi</b>' }).click();
+    await page.getByRole('heading', { name: 'Asha <b>Devi</b>', level: 1 }).waitFor();
+    // The worker's own words are shown verbatim, and nothing they wrote ran or became an element.
+    await page.getByRole('cell', { name: markup }).waitFor();
+    expect(await page.evaluate<unknown>('window.injected')).toBeUndefined();
+    expect(await page.locator('img[src="x"]').count()).toBe(0);
+    await screenshot(page, 'admin-worker-detail');
+
+    await page.getByRole('link', { name: 'Commission & margin' }).click();
+    await page
+      .getByRole('cell', { name: 'Zomato' })
+      .or(page.getByRole('columnheader', { name: 'Zomato' }))
+      .waitFor();
+    await screenshot(page, 'admin-commission');
+
+    await page.getByRole('link', { name: 'Reconciliation' }).click();
+    await page.getByRole('cell', { name: 'Clean' }).waitFor();
+    await screenshot(page, 'admin-reconciliation');
+
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.getByRole('cell', { name: 'admin.signed_in' }).first().waitFor();
+    await screenshot(page, 'admin-audit');
+
+    await page.getByRole('link', { name: 'Admins' }).click();
+    await page.getByRole('cell', { name: superadmin.username, exact: true }).waitFor();
+    await page.getByRole('cell', { name: other.username, exact: true }).waitFor();
+    await screenshot(page, 'admin-admins');
+
+    // Hindi, remembered across a reload.
+    await page.getByRole('link', { name: 'Overview' }).click();
+    await page.getByLabel('Language').selectOption('hi');
+    await page.getByRole('heading', { name: 'सारांश', level: 1 }).waitFor();
+    await page.reload();
+    await page.getByRole('heading', { name: 'सारांश', level: 1 }).waitFor();
+    expect(await page.evaluate<unknown>('document.documentElement.lang')).toBe('hi');
+    await screenshot(page, 'admin-overview-hi');
+    await page.goto('/');
+    await page.getByRole('heading', { name: 'आपकी गिग कमाई, जब आपको ज़रूरत हो।' }).waitFor();
+    await screenshot(page, 'landing-hi');
+  }, 90_000);
+});
