@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { crc32, deflateSync } from 'node:zlib';
 import { authenticator } from 'otplib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import {
@@ -13,12 +14,30 @@ import {
 import { desktopContext, launchBrowser, screenshot } from '../helpers/browser';
 import { eventually, PDF_BYTES, seedEarningHistory, uploadDocument } from '../helpers/loans';
 
-/** A 16×16 PNG (teal square), built here so the logo upload sends real image bytes. */
-function tinyPng(): Buffer {
-  return Buffer.from(
-    'iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAIAAACQkWg2AAAAF0lEQVR4nGPgl7IlCY1qGNUwqmHkagAAh5VUwdzPvHYAAAAASUVORK5CYII=',
-    'base64',
-  );
+/** A real 16×16 PNG in Swiggy orange, encoded here so the logo upload sends genuine image bytes. */
+function orangePng(): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([length, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(16, 0);
+  header.writeUInt32BE(16, 4);
+  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB, no interlace
+  const row = Buffer.concat([
+    Buffer.from([0]),
+    Buffer.from(Array.from({ length: 16 }, () => [0xfc, 0x80, 0x19]).flat()),
+  ]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(Buffer.concat(Array.from({ length: 16 }, () => row)))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 /** Platforms and the landing page's live count; then every main page of the portal, screenshotted. */
@@ -81,7 +100,7 @@ describe('platforms, landing page and every portal page in a browser', () => {
     await form.getByLabel('Logo (PNG, JPEG or WebP)').setInputFiles({
       name: 'swiggy.png',
       mimeType: 'image/png',
-      buffer: tinyPng(),
+      buffer: orangePng(),
     });
     await admin.getByRole('button', { name: 'Create platform' }).click();
     const logo = admin.getByRole('img', { name: 'Swiggy logo' });

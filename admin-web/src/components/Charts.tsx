@@ -10,11 +10,13 @@ const W = 640;
 const H = 220;
 const PAD = { top: 12, right: 12, bottom: 36, left: 56 };
 
+/** A round axis maximum: four equal steps of 1, 2, 2.5 or 5 × a power of ten (so ticks read ₹10, ₹20…). */
 function niceMax(value: number): number {
-  if (value <= 0) return 1;
-  const magnitude = 10 ** Math.floor(Math.log10(value));
-  for (const step of [1, 2, 2.5, 5, 10]) if (step * magnitude >= value) return step * magnitude;
-  return 10 * magnitude;
+  if (value <= 0) return 4;
+  const quarter = value / 4;
+  const magnitude = 10 ** Math.floor(Math.log10(quarter));
+  for (const step of [1, 2, 2.5, 5, 10]) if (step * magnitude >= quarter) return 4 * step * magnitude;
+  return 40 * magnitude;
 }
 
 /**

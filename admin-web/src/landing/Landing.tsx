@@ -118,7 +118,7 @@ export function Landing() {
                 <h3>{p.name}</h3>
                 <p className="price">{i.money(p.pricePaise)}</p>
                 <ul>
-                  <li>{t('landing.plan.platforms', { n: p.slots })}</li>
+                  <li>{p.slots === 1 ? t('landing.plan.platform') : t('landing.plan.platforms', { n: p.slots })}</li>
                   <li>{t('landing.plan.validity', { n: p.validDays })}</li>
                   <li>{t('landing.plan.withdrawals', { n: p.withdrawalsPerDay })}</li>
                 </ul>

@@ -90,7 +90,7 @@ export function Overview() {
             <Donut
               title={t('overview.sla')}
               centre={i.number(onTime + escalated)}
-              centreLabel={t('overview.pendingTotal')}
+              centreLabel={t('overview.pending')}
               parts={[
                 { name: t('overview.onTime'), colour: COLOURS.teal, value: onTime },
                 { name: t('overview.escalated'), colour: COLOURS.red, value: escalated },
@@ -107,8 +107,8 @@ export function Overview() {
                   <th scope="col" className="num">
                     {t('overview.escalated')}
                   </th>
-                  <th scope="col" className="num">
-                    {t('overview.expired')}
+                  <th scope="col" className="num" title={t('overview.expired')}>
+                    {t('overview.expiredShort')}
                   </th>
                 </tr>
               </thead>
@@ -137,19 +137,48 @@ export function Overview() {
               tone={arrearsPaise > 0 ? 'red' : undefined}
             />
           </div>
-          <BarChart
-            title={t('overview.arrears')}
-            description={data.loanBook.arrears.map((b) => `${b.bucket}: ${b.instalments}`).join('; ')}
-            labels={data.loanBook.arrears.map((b) => b.bucket)}
-            series={[
-              {
-                name: t('overview.arrears'),
-                colour: COLOURS.amber,
-                values: data.loanBook.arrears.map((b) => b.amountPaise),
-              },
-            ]}
-            format={compactMoney}
-          />
+          <h3>{t('overview.arrears')}</h3>
+          {arrearsPaise > 0 && (
+            <BarChart
+              title={t('overview.arrears')}
+              description={data.loanBook.arrears.map((b) => `${b.bucket}: ${b.instalments}`).join('; ')}
+              labels={data.loanBook.arrears.map((b) => b.bucket)}
+              series={[
+                {
+                  name: t('overview.arrears'),
+                  colour: COLOURS.amber,
+                  values: data.loanBook.arrears.map((b) => b.amountPaise),
+                },
+              ]}
+              format={compactMoney}
+            />
+          )}
+          <table className="compact">
+            <thead>
+              <tr>
+                <th scope="col">{t('overview.bucket')}</th>
+                <th scope="col" className="num">
+                  {t('overview.instalments')}
+                </th>
+                <th scope="col" className="num">
+                  {t('overview.activeLoans')}
+                </th>
+                <th scope="col" className="num">
+                  {t('common.amount')}
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.loanBook.arrears.map((b) => (
+                <tr key={b.bucket}>
+                  <th scope="row">{b.bucket}</th>
+                  <td className="num">{i.number(b.instalments)}</td>
+                  <td className="num">{i.number(b.loans)}</td>
+                  <td className="num">{i.money(b.amountPaise)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
         </Card>
         <Card title={t('overview.sync')}>
           <table>

@@ -135,6 +135,8 @@ export function Platforms() {
   const [editing, setEditing] = useState<string | null>(null);
   const [actionError, setActionError] = useState<string>();
   const [notice, setNotice] = useState<string>();
+  // Remounting the add form after a create clears it, the file input included (it cannot be reset by value).
+  const [formKey, setFormKey] = useState(0);
 
   async function uploadLogo(id: string, logo: File | null) {
     if (logo) await api(`/v1/admin/platforms/${id}/logo`, { method: 'PUT', raw: logo });
@@ -152,6 +154,7 @@ export function Platforms() {
     });
     await uploadLogo(created.id, form.logo);
     setNotice(t('platforms.saved', { name: created.name }));
+    setFormKey((k) => k + 1);
     reload();
   }
 
@@ -320,7 +323,7 @@ export function Platforms() {
       </Card>
       {canEdit && (
         <Card title={t('platforms.add')}>
-          <PlatformForm editing={false} initial={EMPTY} onSubmit={create} />
+          <PlatformForm key={formKey} editing={false} initial={EMPTY} onSubmit={create} />
         </Card>
       )}
     </>

@@ -54,6 +54,9 @@ export function SubjectValue({ name, value }: { name: string; value: unknown }) 
     return <>{/On$/.test(name) ? i.date(value) : i.dateTime(value)}</>;
   }
   if (typeof value === 'string' && name === 'status') return <StatusBadge status={value} />;
+  if (typeof value === 'string' && (name === 'type' || name === 'reason') && /^[a-z_]+$/.test(value)) {
+    return <>{value.replace(/_/g, ' ')}</>;
+  }
   if (typeof value === 'boolean') return <>{value ? i.t('common.yes') : i.t('common.no')}</>;
   if (Array.isArray(value)) {
     // Conditions and checks ({ met, description }) read best as a checklist.
@@ -122,7 +125,7 @@ function DocumentLink({ doc, index }: { doc: Detail['documents'][number]; index:
         {t('detail.view')} #{index + 1}
       </button>{' '}
       <span className="muted small">
-        {doc.contentType} · {(doc.byteSize / 1024).toFixed(1)} KB
+        {doc.contentType} · {doc.byteSize < 1024 ? `${doc.byteSize} B` : `${(doc.byteSize / 1024).toFixed(1)} KB`}
       </span>
       {error && <span className="error-inline"> {error}</span>}
       {preview && <img className="doc-preview" src={preview} alt={`${t('detail.documents')} #${index + 1}`} />}

@@ -241,70 +241,70 @@ export function WorkerDetail({ id }: { id: string }) {
             </tbody>
           </table>
         </Section>
-        <Section title={t('workers.loans')} empty={data.loans.length === 0}>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col" className="num">
-                  {t('common.amount')}
-                </th>
-                <th scope="col">{t('common.status')}</th>
-                <th scope="col" className="num">
-                  {t('workers.emi')}
-                </th>
-                <th scope="col" className="num">
-                  {t('workers.outstanding')}
-                </th>
-                <th scope="col">{t('common.created')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.loans.map((l) => (
-                <tr key={l.id}>
-                  <td className="num">{i.money(l.amountPaise)}</td>
-                  <td>
-                    <StatusBadge status={l.status} />{' '}
-                    {l.overdueInstalments > 0 && <Badge value="overdue" label={`${l.overdueInstalments} ⚠`} />}
-                  </td>
-                  <td className="num">
-                    {i.money(l.emiPaise)} × {l.tenureMonths} @ {(l.annualRateBps / 100).toFixed(2)}%
-                  </td>
-                  <td className="num">{i.money(l.outstandingPrincipalPaise)}</td>
-                  <td className="nowrap">{i.date(l.createdAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </Section>
-        <Section title={t('workers.claims')} empty={data.claims.length === 0}>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('common.type')}</th>
-                <th scope="col">{t('workers.incident')}</th>
-                <th scope="col">{t('workers.description')}</th>
-                <th scope="col" className="num">
-                  {t('workers.payout')}
-                </th>
-                <th scope="col">{t('common.status')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.claims.map((c) => (
-                <tr key={c.id}>
-                  <td>{c.type.replace(/_/g, ' ')}</td>
-                  <td className="nowrap">{i.date(c.incidentOn)}</td>
-                  <td className="wrap">{c.description}</td>
-                  <td className="num">{i.money(c.payoutPaise)}</td>
-                  <td>
-                    <StatusBadge status={c.status} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </Section>
       </div>
+      <Section title={t('workers.loans')} empty={data.loans.length === 0}>
+        <table>
+          <thead>
+            <tr>
+              <th scope="col" className="num">
+                {t('common.amount')}
+              </th>
+              <th scope="col">{t('common.status')}</th>
+              <th scope="col" className="num">
+                {t('workers.emi')}
+              </th>
+              <th scope="col" className="num">
+                {t('workers.outstanding')}
+              </th>
+              <th scope="col">{t('common.created')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.loans.map((l) => (
+              <tr key={l.id}>
+                <td className="num">{i.money(l.amountPaise)}</td>
+                <td>
+                  <StatusBadge status={l.status} />{' '}
+                  {l.overdueInstalments > 0 && <Badge value="overdue" label={`${l.overdueInstalments} ⚠`} />}
+                </td>
+                <td className="num">
+                  {i.money(l.emiPaise)} × {l.tenureMonths} @ {(l.annualRateBps / 100).toFixed(2)}%
+                </td>
+                <td className="num">{i.money(l.outstandingPrincipalPaise)}</td>
+                <td className="nowrap">{i.date(l.createdAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Section>
+      <Section title={t('workers.claims')} empty={data.claims.length === 0}>
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t('common.type')}</th>
+              <th scope="col">{t('workers.incident')}</th>
+              <th scope="col">{t('workers.description')}</th>
+              <th scope="col" className="num">
+                {t('workers.payout')}
+              </th>
+              <th scope="col">{t('common.status')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.claims.map((c) => (
+              <tr key={c.id}>
+                <td>{c.type.replace(/_/g, ' ')}</td>
+                <td className="nowrap">{i.date(c.incidentOn)}</td>
+                <td className="wrap">{c.description}</td>
+                <td className="num">{i.money(c.payoutPaise)}</td>
+                <td>
+                  <StatusBadge status={c.status} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Section>
       <Section title={t('workers.withdrawals')} empty={data.withdrawals.length === 0}>
         <table>
           <thead>
