@@ -10,6 +10,7 @@ import path from 'node:path';
 import webpush from 'web-push';
 import { loadConfig, loadDotEnvFile } from '../api/config';
 import { migrateLatest } from './db';
+import { buildFronts } from './fronts';
 import { ensureTemporalCli } from './temporal-cli';
 import { startDevServer, type DevServer } from './temporal-dev-server';
 
@@ -130,6 +131,10 @@ async function main(): Promise<void> {
       { mode: 0o600 },
     );
     const applied = await migrateLatest(config.DATABASE_URL);
+    // The API serves the landing page, admin portal and worker app from their builds: make them current.
+    await buildFronts(say).catch((err: unknown) => {
+      say(`a front did not build, the API serves the previous build if any: ${(err as Error).message}`);
+    });
     if (applied.length) say(`migrations applied: ${applied.length}`);
 
     const apiUrl = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.API_PORT}`;

@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import knex, { type Knex } from 'knex';
 import pg from 'pg';
@@ -15,10 +16,25 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => {
 
 export const migrationsDirectory = path.resolve(__dirname, '../../migrations');
 
+// Compiled builds ship .js migrations; development and tests run the .ts sources.
+const migrationExtension = path.extname(__filename);
+
+/**
+ * Migrations are recorded under their source name (`….ts`) whichever form runs them, so a database migrated from
+ * the sources is up to date for the compiled build (`npm run start:prod`) and back; knex's own file source records
+ * the running file's extension and would call the other form's history corrupt.
+ */
+const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () =>
+    readdirSync(migrationsDirectory)
+      .filter((file) => file.endsWith(migrationExtension) && !file.endsWith('.d.ts'))
+      .sort(),
+  getMigrationName: (file) => file.replace(/\.js$/, '.ts'),
+  getMigration: async (file) => (await import(path.join(migrationsDirectory, file))) as Knex.Migration,
+};
+
 export const migrationConfig: Knex.MigratorConfig = {
-  directory: migrationsDirectory,
-  // Compiled builds ship .js migrations; development and tests run the .ts sources.
-  loadExtensions: [path.extname(__filename)],
+  migrationSource,
   tableName: 'knex_migrations',
 };
 
