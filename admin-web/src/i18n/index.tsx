@@ -26,6 +26,8 @@ export interface I18n {
   number(n: number): string;
   date(iso: string | null | undefined): string;
   dateTime(iso: string | null | undefined): string;
+  /** "26 Nov, 4:20 pm": for dense tables. */
+  shortDateTime(iso: string | null | undefined): string;
   locale: string;
 }
 
@@ -55,6 +57,13 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       timeStyle: 'short',
       timeZone: 'Asia/Kolkata',
     });
+    const shortDateTimes = new Intl.DateTimeFormat(locale, {
+      day: 'numeric',
+      month: 'short',
+      hour: 'numeric',
+      minute: '2-digit',
+      timeZone: 'Asia/Kolkata',
+    });
     const t = (key: MessageKey, vars?: Record<string, string | number>) =>
       messages[key].replace(/\{(\w+)\}/g, (_, name: string) => String(vars?.[name] ?? `{${name}}`));
     return {
@@ -71,6 +80,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       number: (n) => numbers.format(n),
       date: (iso) => (iso ? dates.format(new Date(iso.length === 10 ? `${iso}T00:00:00+05:30` : iso)) : '—'),
       dateTime: (iso) => (iso ? dateTimes.format(new Date(iso)) : '—'),
+      shortDateTime: (iso) => (iso ? shortDateTimes.format(new Date(iso)) : '—'),
     };
   }, [lang, setLang]);
   return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;

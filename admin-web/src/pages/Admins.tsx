@@ -109,8 +109,13 @@ export function Admins() {
                   <td className="nowrap">{i.date(a.createdAt)}</td>
                   <td>
                     {a.id !== me.id && (
-                      <button type="button" className="link" onClick={() => void update(a, { disabled: !a.disabled })}>
-                        {a.disabled ? t('admins.enable') : t('admins.disable')} {a.username}
+                      <button
+                        type="button"
+                        className="link"
+                        aria-label={`${a.disabled ? t('admins.enable') : t('admins.disable')} ${a.username}`}
+                        onClick={() => void update(a, { disabled: !a.disabled })}
+                      >
+                        {a.disabled ? t('admins.enable') : t('admins.disable')}
                       </button>
                     )}
                   </td>

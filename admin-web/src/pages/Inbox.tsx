@@ -352,7 +352,7 @@ export function Inbox() {
                     <td>
                       <SlaBadge r={r} />
                     </td>
-                    <td className="nowrap">{i.dateTime(r.slaDueAt)}</td>
+                    <td className="nowrap">{i.shortDateTime(r.slaDueAt)}</td>
                     <td>
                       {r.approvalsRequired > 0 ? `${r.approvalsGiven}/${r.approvalsRequired}` : '—'}
                       {r.seniorRequired && ' ★'}
