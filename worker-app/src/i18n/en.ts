@@ -81,6 +81,8 @@ export const en = {
   instant: 'Below ₹5,000 it goes out straight away.',
   withdrawButton: 'Withdraw {amount}',
   allowanceLine: '{n} withdrawals left ({base} today + {rollover} saved)',
+  allowanceLineOne: '1 withdrawal left ({base} today + {rollover} saved)',
+  receiveLine: 'You receive {amount}',
   recentWithdrawal: 'Your withdrawal',
   cancelWithdrawal: 'Cancel withdrawal',
   stepRequested: 'Requested',

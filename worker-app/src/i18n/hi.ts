@@ -83,6 +83,8 @@ export const hi: Record<MessageKey, string> = {
   instant: '₹5,000 से कम तुरंत भेजा जाता है।',
   withdrawButton: '{amount} निकालें',
   allowanceLine: '{n} निकासियाँ बची हैं (आज की {base} + बची {rollover})',
+  allowanceLineOne: '1 निकासी बची है (आज की {base} + बची {rollover})',
+  receiveLine: 'आपको मिलेंगे {amount}',
   recentWithdrawal: 'आपकी निकासी',
   cancelWithdrawal: 'निकासी रद्द करें',
   stepRequested: 'अनुरोध भेजा',

@@ -1,6 +1,6 @@
 import { Card, Loading, OfflineNote, Problem, Screen } from '../components/Screen';
 import { EarningsChart } from '../components/EarningsChart';
-import { rupees, time } from '../format';
+import { dateTime, rupees } from '../format';
 import { explain, useI18n } from '../i18n';
 import { useResource } from '../live';
 import { useRouter } from '../router';
@@ -42,7 +42,7 @@ export function Home() {
               <div>
                 <p>{t('allowanceSplit', { base: b.allowance.todayBase, rollover: b.allowance.rollover })}</p>
                 {b.allowance.nextAccrualAt ? (
-                  <p className="muted small">{t('nextAccrual', { time: time(b.allowance.nextAccrualAt, lang) })}</p>
+                  <p className="muted small">{t('nextAccrual', { time: dateTime(b.allowance.nextAccrualAt, lang) })}</p>
                 ) : (
                   <p className="muted small">{t('noPlanYet')}</p>
                 )}

@@ -104,6 +104,8 @@ export function Insurance() {
   const [problem, setProblem] = useState('');
   const [done, setDone] = useState('');
   const [busy, setBusy] = useState(false);
+  // A filed claim resets the form: empty fields and a fresh idempotency key for the next claim.
+  const [formKey, setFormKey] = useState(0);
   const i = insurance.data;
 
   async function change(path: string) {
@@ -167,9 +169,11 @@ export function Insurance() {
 
       {i && i.coveredToday ? (
         <ClaimForm
+          key={formKey}
           insurance={i}
           onFiled={() => {
             setDone(t('claimSent'));
+            setFormKey((k) => k + 1);
             void claims.reload();
             void insurance.reload();
           }}

@@ -144,7 +144,8 @@ function ApplyForm(props: { e: Eligibility; onApplied: () => void }) {
 function LoanCard(props: { loan: Loan; onChanged: () => void }) {
   const { t, lang } = useI18n();
   const detail = useResource<Loan>(props.loan.status === 'active' ? `/v1/loans/${props.loan.id}` : null, LOAN_EVENTS);
-  const loan = detail.data ?? props.loan;
+  // The list is the newer truth once the loan leaves 'active' (prepaid, closed): the detail is only its schedule.
+  const loan = props.loan.status === 'active' && detail.data ? detail.data : props.loan;
   const [problem, setProblem] = useState('');
   const [busy, setBusy] = useState(false);
   const act = async (path: string, what: string) => {

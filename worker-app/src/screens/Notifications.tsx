@@ -14,7 +14,6 @@ export function Notifications() {
   const items = list.data?.items ?? [];
   // The server words notifications in English; in Hindi the title is the status in the app's own words.
   const titleOf = (n: AppNotification) => {
-    if (lang === 'en') return n.title;
     const status = n.data.status;
     const key =
       n.type === 'withdrawal.status_changed'

@@ -200,7 +200,7 @@ export function Platforms() {
                       className="secondary small"
                       onClick={() => setOpen(open === p.slug ? null : p.slug)}
                     >
-                      {t('connect')}
+                      {open === p.slug ? t('cancel') : t('connect')}
                     </button>
                   )}
                 </div>

@@ -46,9 +46,10 @@ function StatusCard(props: { withdrawal: Withdrawal; onChange: (w: Withdrawal) =
   return (
     <Card title={t('recentWithdrawal')} className="status-card" label={t('recentWithdrawal')}>
       <div className="status-amount">
-        <strong>{rupees(w.netPaise)}</strong>
+        <strong>{rupees(w.amountPaise)}</strong>
         <span className="muted small">{dateTime(w.createdAt, lang)}</span>
       </div>
+      <p className="muted">{t('receiveLine', { amount: rupees(w.netPaise) })}</p>
       <p
         className={`status-text ${failed ? 'bad' : w.status === 'paid' ? 'good' : ''}`}
         role="status"
@@ -160,7 +161,10 @@ export function Withdraw() {
   }
 
   const b = balance.data;
-  const refusal = preview ? refusalText(preview, t) : '';
+  // An allowance already shown as used up above is not repeated under the amount.
+  const allowanceShown = b !== undefined && b.allowance.available === 0;
+  const refusal =
+    preview && !(allowanceShown && preview.refusal?.code === 'ALLOWANCE_USED_UP') ? refusalText(preview, t) : '';
   return (
     <Screen title={t('withdrawTitle')}>
       <OfflineNote offline={balance.offline} fetchedAt={balance.fetchedAt} />
@@ -178,13 +182,19 @@ export function Withdraw() {
         {b ? (
           <>
             <p className="big-line">{t('upTo', { amount: rupees(b.spendablePaise) })}</p>
-            <p className="muted">
-              {t('allowanceLine', {
-                n: b.allowance.available,
-                base: b.allowance.todayBase,
-                rollover: b.allowance.rollover,
-              })}
-            </p>
+            {b.allowance.available > 0 ? (
+              <p className="muted">
+                {t(b.allowance.available === 1 ? 'allowanceLineOne' : 'allowanceLine', {
+                  n: b.allowance.available,
+                  base: b.allowance.todayBase,
+                  rollover: b.allowance.rollover,
+                })}
+              </p>
+            ) : (
+              <Problem>
+                {b.allowance.nextAccrualAt ? t('err_ALLOWANCE_USED_UP') : t('err_ALLOWANCE_USED_UP_noplan')}
+              </Problem>
+            )}
           </>
         ) : null}
         <form

@@ -1,0 +1,200 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { startPlatformSimulator, type PlatformSimulator } from '../../simulators/platform';
+import { launchBrowser, phoneContext, screenshot } from '../helpers/browser';
+import { bearer, createHarness, fundWorker, signInAdmin, type Harness } from '../helpers/harness';
+import { eventually } from '../helpers/loans';
+import { signInThroughApp, waitForText, waitForValue } from './worker-app.helpers';
+
+const tab = (page: Page, name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name });
+
+/**
+ * The worker PWA on the real stack (API serving the built app, Temporal worker, payout rail, platform simulator) in
+ * Chromium at phone size: sign in, plan, connect, sync, withdraw twice (one live to paid, one through an admin's
+ * approval), every screen photographed, and an offline start from the service worker's cache.
+ */
+describe('worker app (phone, Chromium)', () => {
+  let h: Harness;
+  let platform: PlatformSimulator;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    platform = await startPlatformSimulator({ seed: `worker-app-${Date.now()}`, historyDays: 75 });
+    h = await createHarness({
+      listen: true,
+      worker: true,
+      env: { PLATFORM_CONNECTOR_URL: platform.url, APPROVAL_SLA_WITHDRAWAL_MS: '120000' },
+    });
+    browser = await launchBrowser();
+    context = await phoneContext(browser, h.api.url);
+    page = await context.newPage();
+  });
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await h?.close();
+    await platform?.close();
+  });
+
+  it('sign-in → plan → connect → sync → a withdrawal paid live → one approved by an admin, no reload', async () => {
+    await page.goto('/app/');
+    await page.getByRole('heading', { name: 'Your earnings, when you need them' }).waitFor();
+    await screenshot(page, 'worker-sign-in');
+    const worker = await signInThroughApp(page, h);
+    // ₹25 from before the app: exactly a Solo plan.
+    await fundWorker(h, worker, { earningsPaise: 2_500, plans: [] });
+
+    await page.getByRole('button', { name: 'Plans', exact: true }).click();
+    const solo = page.getByRole('listitem', { name: 'Solo' });
+    await solo.getByRole('button', { name: 'Buy for ₹25' }).click();
+    await page.getByText('Solo bought. You have more withdrawals now.').waitFor();
+    await page.getByText('0 of 1 platform slots used').waitFor();
+    await screenshot(page, 'worker-plans');
+
+    await tab(page, 'Home').click();
+    await page.getByRole('button', { name: 'Platforms', exact: true }).click();
+    const zomato = page.getByRole('listitem', { name: 'Zomato' });
+    await zomato.getByRole('button', { name: 'Connect' }).click();
+    const platformPhone = `98${String(Date.now()).slice(-8)}`;
+    await zomato.getByLabel('Phone number on Zomato').fill(platformPhone);
+    await zomato.getByRole('button', { name: 'Get code from Zomato' }).click();
+    await zomato.getByLabel('Code Zomato sent you').waitFor();
+    await zomato.getByLabel('Code Zomato sent you').fill(platform.lastOtp('zomato', platformPhone)!);
+    await zomato.getByRole('button', { name: 'Connect', exact: true }).click();
+    await zomato.getByRole('button', { name: 'Disconnect' }).waitFor();
+    await page.getByText('1 of 1 platform slots used').waitFor();
+
+    await page.getByRole('button', { name: 'Sync now' }).click();
+    await page.getByText(/Sync finished: \d+ new trips, ₹[\d,]+/).waitFor({ timeout: 30_000 });
+    await screenshot(page, 'worker-platforms');
+
+    await tab(page, 'Home').click();
+    const balance = await eventually(
+      async () =>
+        (await h.api.app.inject({ method: 'GET', url: '/v1/me/balance', headers: bearer(worker.token) })).json<{
+          spendablePaise: number;
+        }>(),
+      (b) => b.spendablePaise > 0,
+    );
+    expect(balance.spendablePaise).toBeGreaterThan(700_000);
+    const rupees = (paise: number) => `₹${Math.floor(paise / 100).toLocaleString('en-IN')}`;
+    await waitForText(page.getByTestId('spendable'), new RegExp(`^${rupees(balance.spendablePaise)}`));
+    await page.getByRole('region', { name: 'Earnings by platform' }).getByText('Zomato').waitFor();
+    await waitForText(page.getByTestId('allowance'), '2');
+    await screenshot(page, 'worker-home');
+
+    // Below ₹5,000: approved automatically, and the screen follows it to the bank without a reload.
+    await page.evaluate('window.marker = 42');
+    await tab(page, 'Withdraw').click();
+    await page.getByLabel('Amount in ₹').fill('1000');
+    await waitForText(page.getByTestId('net'), '₹996');
+    await page.getByText('Below ₹5,000 it goes out straight away.').waitFor();
+    await screenshot(page, 'worker-withdraw');
+    await page.getByRole('button', { name: 'Withdraw ₹1,000' }).click();
+    await waitForText(page.getByTestId('withdrawal-status'), 'Paid to your bank', 30_000);
+    await screenshot(page, 'worker-withdraw-paid');
+
+    // From ₹5,000: waits for an admin; the decision made through the admin API reaches the screen live.
+    await page.getByRole('button', { name: 'New withdrawal' }).click();
+    await page.getByLabel('Amount in ₹').fill('6000');
+    await page.getByText('From ₹5,000 our team checks it first, usually within a few hours.').waitFor();
+    await page.getByRole('button', { name: 'Withdraw ₹6,000' }).click();
+    await waitForText(page.getByTestId('withdrawal-status'), 'Waiting for approval');
+    await page.getByRole('button', { name: 'Cancel withdrawal' }).waitFor();
+    await screenshot(page, 'worker-withdraw-waiting');
+    const withdrawalId = await page.evaluate<string | null>("localStorage.getItem('gigbit.lastWithdrawal')");
+    const admin = await signInAdmin(h.api.app);
+    const decision = await h.api.app.inject({
+      method: 'POST',
+      url: `/v1/admin/withdrawals/${withdrawalId}/decision`,
+      headers: bearer(admin.token),
+      payload: { decision: 'approve' },
+    });
+    expect(decision.statusCode).toBe(200);
+    await waitForText(page.getByTestId('withdrawal-status'), 'Paid to your bank', 30_000);
+    expect(await page.evaluate<number>('window.marker')).toBe(42);
+
+    // The allowance is now used up: the preview says so in plain words before anything is sent.
+    await page.getByRole('button', { name: 'New withdrawal' }).click();
+    await page.getByLabel('Amount in ₹').fill('500');
+    await page
+      .getByText('You have used all your withdrawals for now. More are added at midnight, or buy a plan to get more.')
+      .waitFor();
+    expect(await page.getByRole('button', { name: 'Withdraw ₹500' }).isDisabled()).toBe(true);
+    await screenshot(page, 'worker-withdraw-refused');
+  }, 85_000);
+
+  it('every other screen renders; notifications, history and settings show the movements; Hindi', async () => {
+    await tab(page, 'Loans').click();
+    await page.getByText('Not yet').waitFor();
+    await page.getByText('What holds you back:').waitFor();
+    await screenshot(page, 'worker-loans');
+
+    await tab(page, 'Insurance').click();
+    await waitForText(page.getByTestId('cover-status'), /Not covered/);
+    await page.getByRole('button', { name: 'Get covered for ₹50 a month' }).waitFor();
+    await screenshot(page, 'worker-insurance');
+
+    await tab(page, 'More').click();
+    await screenshot(page, 'worker-more');
+    await page.getByRole('link', { name: 'Money history' }).click();
+    await page.getByText('To your bank').first().waitFor();
+    await page.getByText('Earning · Zomato').first().waitFor();
+    await page.getByText('−₹5,996').waitFor();
+    await screenshot(page, 'worker-history');
+
+    await page.getByRole('button', { name: /^Notifications/ }).click();
+    await page.getByText('₹5,996 reached your bank account.').waitFor();
+    await screenshot(page, 'worker-notifications');
+
+    await tab(page, 'More').click();
+    await page.getByRole('link', { name: 'Settings' }).click();
+    // Headless Chromium has no push service: the app says so instead of failing.
+    await page.getByTestId('push-state').waitFor();
+    const turnOn = page.getByRole('button', { name: 'Turn on notifications' });
+    if (await turnOn.isVisible()) {
+      await context.grantPermissions(['notifications']);
+      await turnOn.click();
+      await waitForText(page.getByTestId('push-state'), /Notifications are not available right now|On: you get alerts/);
+    }
+    await page.getByText('Your wallet still has').waitFor();
+    await screenshot(page, 'worker-settings');
+
+    await page.getByRole('button', { name: 'हिन्दी' }).click();
+    await tab(page, 'होम').click();
+    await page.getByText('आप निकाल सकते हैं').waitFor();
+    await screenshot(page, 'worker-home-hi');
+    await tab(page, 'निकालें').click();
+    await page.getByLabel('राशि ₹ में').fill('500');
+    await page.getByText('अभी की सारी निकासियाँ इस्तेमाल हो गईं', { exact: false }).waitFor();
+    await screenshot(page, 'worker-withdraw-hi');
+    await tab(page, 'और').click();
+    await page.getByRole('link', { name: 'सेटिंग्स' }).click();
+    await page.getByRole('button', { name: 'English' }).click();
+    await tab(page, 'Home').click();
+  }, 60_000);
+
+  it('an offline start shows the cached shell and the last dashboard', async () => {
+    await page.getByTestId('spendable').waitFor();
+    await page.evaluate('navigator.serviceWorker.ready.then(() => true)');
+    // Once the service worker controls the page, a load caches the dashboard data as it passes.
+    await page.reload();
+    await waitForValue<boolean>(page, 'navigator.serviceWorker.controller !== null', (v) => v);
+    await page.getByTestId('spendable').waitFor();
+    const online = await page.getByTestId('spendable').textContent();
+    await waitForValue<number>(
+      page,
+      "caches.open('gigbit-data-v1').then((c) => c.keys()).then((k) => k.length)",
+      (n) => n > 0,
+    );
+
+    await context.setOffline(true);
+    await page.reload();
+    await page.getByText(/You are offline\. Showing what we last saw at/).waitFor();
+    await waitForText(page.getByTestId('spendable'), online!);
+    await page.getByRole('navigation', { name: 'Main' }).waitFor();
+    await screenshot(page, 'worker-offline');
+    await context.setOffline(false);
+  }, 40_000);
+});

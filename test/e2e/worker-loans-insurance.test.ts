@@ -1,0 +1,164 @@
+import { deflateSync } from 'node:zlib';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchBrowser, phoneContext, screenshot } from '../helpers/browser';
+import { bearer, createHarness, signInAdmin, type Harness } from '../helpers/harness';
+import { decideRequest, seedEarningHistory } from '../helpers/loans';
+import { signInThroughApp, waitForText } from './worker-app.helpers';
+
+/** A real PNG (the document service checks the bytes): a small orange square, like a photo of a dented mudguard. */
+function pngPhoto(size = 24): Buffer {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (buf: Buffer) => {
+    let c = 0xffffffff;
+    for (const b of buf) c = crcTable[(c ^ b) & 255]! ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type: string, data: Buffer) => {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type), data]);
+    const sum = Buffer.alloc(4);
+    sum.writeUInt32BE(crc(body));
+    return Buffer.concat([length, body, sum]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(size, 0);
+  header.writeUInt32BE(size, 4);
+  header[8] = 8;
+  header[9] = 2;
+  const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(size * 3, Buffer.from([240, 120, 40]))]);
+  const pixels = Buffer.concat(Array.from({ length: size }, () => row));
+  return Buffer.concat([
+    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(pixels)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+const tab = (page: Page, name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name });
+
+/** Loans and insurance in the worker app at phone size, on the real stack, admins deciding through the API. */
+describe('worker app: loan with a document, insurance claim with a photo', () => {
+  let h: Harness;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let worker: { token: string; workerId: string };
+
+  beforeAll(async () => {
+    [h, browser] = await Promise.all([createHarness({ listen: true, worker: true }), launchBrowser()]);
+    context = await phoneContext(browser, h.api.url);
+    page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    worker = await signInThroughApp(page, h);
+    // 100 days a member, ₹900 on each of 80 days: every loan condition met, ₹72,000 in the wallet.
+    await seedEarningHistory(h, worker, { registeredDaysAgo: 100, days: 80, perDayPaise: 90_000 });
+  });
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await h?.close();
+  });
+
+  it('applies for a loan with a proof document; the approval shows live; the schedule and prepayment work', async () => {
+    await tab(page, 'Loans').click();
+    await page.getByText('You can apply').waitFor();
+    await page.getByText('You can borrow up to ₹36,000 at 7% a year').waitFor();
+    await page.getByLabel('Loan amount in ₹').fill('10000');
+    const quote = (
+      await h.api.app.inject({
+        method: 'GET',
+        url: '/v1/loans/quote?amountPaise=1000000',
+        headers: bearer(worker.token),
+      })
+    ).json<{ emiPaise: number }>();
+    const emi = `₹${Math.floor(quote.emiPaise / 100).toLocaleString('en-IN')}.${String(quote.emiPaise % 100).padStart(2, '0')}`;
+    await page.getByText(`${emi} a month for 6 months`).waitFor();
+    await page.getByLabel('Proof document (photo or PDF, up to 5 MB)').setInputFiles({
+      name: 'payslip.png',
+      mimeType: 'image/png',
+      buffer: pngPhoto(),
+    });
+    await page.getByRole('img', { name: 'payslip.png' }).waitFor();
+    await screenshot(page, 'worker-loan-apply');
+    await page.getByRole('button', { name: 'Apply for ₹10,000' }).click();
+    await page.getByText('Application sent. We will tell you as soon as it is decided.').waitFor();
+    await waitForText(page.getByTestId('loan-status'), 'Waiting for approval');
+
+    const loans = await h.api.app.inject({ method: 'GET', url: '/v1/loans', headers: bearer(worker.token) });
+    const loanId = loans.json<{ items: Array<{ id: string }> }>().items[0]!.id;
+    const stored: Array<{ content_type: string }> = await h.database
+      .db('documents')
+      .where({ worker_id: worker.workerId, purpose: 'loan_proof' })
+      .select('content_type');
+    expect(stored).toEqual([{ content_type: 'image/png' }]);
+
+    const admin = await signInAdmin(h.api.app);
+    expect((await decideRequest(h.api.app, admin.token, loanId, { decision: 'approve' })).statusCode).toBe(200);
+    await waitForText(page.getByTestId('loan-status'), 'Active', 30_000);
+    await page.getByText('Repayment schedule').click();
+    await page.getByRole('table').getByText('Due').first().waitFor();
+    await screenshot(page, 'worker-loan-active');
+
+    await page.getByRole('button', { name: 'Repay everything now (₹10,000)' }).click();
+    await waitForText(page.getByTestId('loan-status'), 'Repaid', 30_000);
+    await screenshot(page, 'worker-loan-repaid');
+  }, 80_000);
+
+  it('opts in to insurance and files a claim with a photo from the camera; the payout shows live', async () => {
+    await tab(page, 'Insurance').click();
+    await page.getByRole('button', { name: 'Get covered for ₹50 a month' }).click();
+    await waitForText(page.getByTestId('cover-status'), /Covered/);
+    await page.getByText('2 of 2 left this year').waitFor();
+
+    const picker = page.getByLabel('Photos or documents (1 to 3)');
+    expect(await picker.getAttribute('capture')).toBe('environment');
+    expect(await picker.getAttribute('accept')).toBe('image/*');
+    await page.getByRole('radio', { name: /^Vehicle damage \(₹8,000\)/ }).check();
+    await page.getByLabel('Tell us what happened').fill('A car hit my scooter at a signal; the mudguard is broken.');
+    await picker.setInputFiles({ name: 'scooter.png', mimeType: 'image/png', buffer: pngPhoto(32) });
+    await page.getByRole('img', { name: 'scooter.png' }).waitFor();
+    await screenshot(page, 'worker-claim');
+    await page.getByRole('button', { name: 'Send claim' }).click();
+    await page.getByText('Claim sent. We will tell you as soon as it is decided.').waitFor();
+    await waitForText(page.getByTestId('claim-status'), 'Being checked');
+    await page.getByText('1 of 2 left this year').waitFor();
+
+    const claims = await h.api.app.inject({
+      method: 'GET',
+      url: '/v1/insurance/claims',
+      headers: bearer(worker.token),
+    });
+    const claimId = claims.json<{ items: Array<{ id: string }> }>().items[0]!.id;
+    const admin = await signInAdmin(h.api.app);
+    expect((await decideRequest(h.api.app, admin.token, claimId, { decision: 'approve' })).statusCode).toBe(200);
+    await waitForText(page.getByTestId('claim-status'), 'Paid', 30_000);
+    await page.getByText(/Premiums ₹50/).waitFor();
+    await screenshot(page, 'worker-insurance-claim-paid');
+
+    // The yearly cap, explained: the second vehicle claim is the last one; a third is refused in plain words.
+    const fileVehicleClaim = async () => {
+      await page.getByRole('radio', { name: /^Vehicle damage \(₹8,000\)/ }).check();
+      await page.getByLabel('Tell us what happened').fill('Scooter hit again, front light broken.');
+      await picker.setInputFiles({ name: 'light.png', mimeType: 'image/png', buffer: pngPhoto(16) });
+      await page.getByRole('img', { name: 'light.png' }).waitFor();
+      await page.getByRole('button', { name: 'Send claim' }).click();
+    };
+    await fileVehicleClaim();
+    await page.getByText('0 of 2 left this year').waitFor();
+    await fileVehicleClaim();
+    await page.getByRole('alert').getByText('You have used all claims of this kind for this year.').waitFor();
+    await screenshot(page, 'worker-claim-cap');
+
+    await tab(page, 'More').click();
+    await page.getByRole('link', { name: 'Money history' }).click();
+    await page.getByText('Claim paid').waitFor();
+    await page.getByText('Loan received').waitFor();
+    await page.getByText('Insurance premium').waitFor();
+  }, 80_000);
+});
