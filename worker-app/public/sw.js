@@ -7,7 +7,7 @@
 const SHELL = 'gigbit-shell-v1';
 const DATA = 'gigbit-data-v1';
 const SCOPE = new URL(self.registration.scope).pathname; // '/app/'
-const CACHED_DATA = ['/v1/me/balance', '/v1/me/platforms', '/v1/me/plans', '/v1/plans'];
+const CACHED_DATA = ['/v1/me/balance', '/v1/me/platforms', '/v1/me/plans', '/v1/plans', '/v1/platforms'];
 
 async function cacheShell() {
   const cache = await caches.open(SHELL);

@@ -128,9 +128,10 @@ export function Insurance() {
       {i ? (
         <Card label={t('insuranceTitle')}>
           <p className={`cover cover-${i.status}`} data-testid="cover-status">
-            <span className="shield" aria-hidden="true">
-              ⛨
-            </span>
+            <svg className="shield" viewBox="0 0 24 24" width="28" height="28" aria-hidden="true">
+              <path d="M12 3l8 3v6c0 5-3.5 8-8 9-4.5-1-8-4-8-9V6z" fill="currentColor" opacity="0.15" />
+              <path d="M12 3l8 3v6c0 5-3.5 8-8 9-4.5-1-8-4-8-9V6z" fill="none" stroke="currentColor" strokeWidth="2" />
+            </svg>
             {t(`cover_${i.status}`)}
           </p>
           <p className="muted">{t('coverExplain')}</p>

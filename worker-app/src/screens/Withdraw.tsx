@@ -239,7 +239,7 @@ export function Withdraw() {
               </div>
             </dl>
           ) : null}
-          {preview && !refusal ? (
+          {preview && preview.refusal === null ? (
             <p className="muted small">
               {preview.amountPaise >= APPROVAL_FROM_PAISE ? t('needsApproval') : t('instant')}
             </p>
