@@ -195,14 +195,19 @@ describe('scale-out on the full Temporal server on PostgreSQL', () => {
         headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'application/json' },
         body: JSON.stringify({ decision: 'approve' }),
       });
+    const started = Date.now();
     let decided = await decide();
+    let retried = false;
     for (let retry = 0; decided.status === 503 && retry < 3; retry++) {
       progress('decision answered 503 (outcome not confirmed in time); checking the request before retrying');
       const stored = await database!.db('withdrawals').where({ id }).first<{ status: string }>('status');
       if (stored?.status !== 'pending_approval') break;
+      retried = true;
       decided = await decide();
     }
-    expect([200, 503]).toContain(decided.status);
+    progress(`decision through API 2 answered ${decided.status} after ${Date.now() - started} ms`);
+    // A retry may find the first attempt already recorded (409 "already approved"): the end state below decides.
+    expect(retried ? [200, 409, 503] : [200, 503]).toContain(decided.status);
 
     await waitFor(() => received.some((e) => e.data.withdrawalId === id && e.data.status === 'paid'), 'paid', 90_000);
     // Every event of this worker published by some relay, and a beat for a duplicate to arrive if one were sent.
