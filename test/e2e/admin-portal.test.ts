@@ -111,6 +111,19 @@ describe('admin portal in a browser', () => {
     expect(Number(reused[0]!.count)).toBe(0);
   });
 
+  it('gives a viewer the pages but no decision or platform controls', async () => {
+    const page = await newPage();
+    await signIn(page, await createAdminAccount(h.api.app, 'viewer'));
+    await page.getByRole('link', { name: 'Approvals inbox' }).click();
+    await page.getByRole('heading', { name: 'Approvals inbox', level: 1 }).waitFor();
+    expect(await page.getByRole('button', { name: 'Approve selected' }).count()).toBe(0);
+    await page.getByRole('link', { name: 'Platforms' }).click();
+    await page.getByRole('cell', { name: 'Zomato', exact: true }).waitFor();
+    expect(await page.getByRole('button', { name: 'Create platform' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Disable Zomato' }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Admins' }).count()).toBe(0);
+  });
+
   it('approves a ₹30,000 loan under four-eyes in two browsers: the first approval alone disburses nothing', async () => {
     const rider = await worker('Ravi Kumar');
     await seedEarningHistory(h, rider, { registeredDaysAgo: 100, days: 80, perDayPaise: 90_000 });
@@ -141,6 +154,9 @@ describe('admin portal in a browser', () => {
     await first.getByLabel('Type').selectOption('loan');
     await first.getByRole('link', { name: /^Open Loan Ravi Kumar ₹30,000\.00/ }).click();
     await first.getByText('0 of 2 approvals').waitFor();
+    // Claimed while deciding: the other admin's inbox shows who holds it.
+    await first.getByRole('button', { name: 'Claim' }).click();
+    await first.getByText(/^Claimed by ops\./).waitFor();
     await first.getByText('One approval must come from a senior approver.').waitFor();
     await first.getByRole('button', { name: 'Approve' }).click();
     await first.getByText('Decision recorded: Waiting for approval').waitFor();

@@ -118,6 +118,7 @@ export function useLiveReload(
   reload: () => void,
   accept: (type: string) => boolean = () => true,
   onEvent?: (event: { type: string; data: Record<string, unknown> }) => void,
+  debounceMs = 250,
 ) {
   const latest = useRef({ reload, accept, onEvent });
   latest.current = { reload, accept, onEvent };
@@ -127,11 +128,11 @@ export function useLiveReload(
       if (!latest.current.accept(event.type)) return;
       latest.current.onEvent?.(event);
       clearTimeout(timer);
-      timer = setTimeout(() => latest.current.reload(), 250);
+      timer = setTimeout(() => latest.current.reload(), debounceMs);
     });
     return () => {
       clearTimeout(timer);
       unsubscribe();
     };
-  }, [live]);
+  }, [live, debounceMs]);
 }

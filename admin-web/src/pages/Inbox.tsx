@@ -85,7 +85,30 @@ export function Inbox() {
   const [actionError, setActionError] = useState<string>();
   const [busy, setBusy] = useState(false);
 
-  const items = data?.items ?? [];
+  // Further pages (oldest first, so the next page is newer items); dropped whenever the first page reloads.
+  const [more, setMore] = useState<{ items: RequestSummary[]; nextCursor: string | null } | null>(null);
+  useEffect(() => setMore(null), [data]);
+  const nextCursor = more ? more.nextCursor : data?.nextCursor;
+  async function loadMore() {
+    if (!nextCursor) return;
+    try {
+      const page = await api<{ items: RequestSummary[]; nextCursor: string | null }>(
+        `/v1/admin/requests${query({
+          type: filters.type || undefined,
+          status: filters.status,
+          sla: filters.sla || undefined,
+          claimed: filters.claimed || undefined,
+          minAgeMinutes: filters.minAge || undefined,
+          limit: 100,
+          cursor: nextCursor,
+        })}`,
+      );
+      setMore((m) => ({ items: [...(m?.items ?? []), ...page.items], nextCursor: page.nextCursor }));
+    } catch (err) {
+      setActionError(messageOf(err));
+    }
+  }
+  const items = useMemo(() => [...(data?.items ?? []), ...(more?.items ?? [])], [data, more]);
   const rows = useMemo(() => {
     const present = new Set(items.map((r) => r.id));
     const stale = [...selected.values()].filter((r) => !present.has(r.id)).map((r) => ({ ...r, stale: true }));
@@ -373,6 +396,11 @@ export function Inbox() {
               })}
             </tbody>
           </table>
+        )}
+        {nextCursor && (
+          <button type="button" className="secondary" onClick={() => void loadMore()}>
+            {t('common.more')}
+          </button>
         )}
       </Card>
     </>

@@ -181,9 +181,20 @@ export function RequestDetail({ id }: { id: string }) {
     }
   }
 
+  async function claim(release: boolean) {
+    setFormError(undefined);
+    try {
+      await api(`/v1/admin/requests/${id}/claim`, { method: release ? 'DELETE' : 'POST' });
+      reload();
+    } catch (err) {
+      setFormError(messageOf(err));
+    }
+  }
+
   if (!data) return error ? <ErrorBox message={error} onRetry={reload} /> : <Loading />;
   const r = data.request;
   const open = r.status === 'pending_approval';
+  const mine = r.claimedBy?.adminId === me.id;
   return (
     <>
       <p>
@@ -267,7 +278,19 @@ export function RequestDetail({ id }: { id: string }) {
             )}
           </Card>
           {hasRole(me, 'approver') && (
-            <Card title={t('detail.decide')}>
+            <Card
+              title={t('detail.decide')}
+              actions={
+                open && (!r.claimedBy || mine) ? (
+                  <button type="button" className="secondary" onClick={() => void claim(mine)}>
+                    {mine ? t('inbox.release') : t('inbox.claim')}
+                  </button>
+                ) : undefined
+              }
+            >
+              {r.claimedBy && open && (
+                <p className="muted small">{t('inbox.claimedBy', { name: r.claimedBy.username })}</p>
+              )}
               {!open ? (
                 <p className="muted">{t('detail.decided')}</p>
               ) : (
