@@ -1,12 +1,25 @@
 import { resolve } from 'node:path';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 
 const root = import.meta.dirname;
 // The API in development (npm run api); the built pages are served by the API itself in production.
 const api = 'http://127.0.0.1:3000';
 
+/** In development, deep links under /admin/ get the portal page, as the API's fallback does in production. */
+const portalFallback: Plugin = {
+  name: 'gigbit-portal-fallback',
+  configureServer(server) {
+    server.middlewares.use((req, _res, next) => {
+      const path = req.url?.split('?')[0] ?? '';
+      if (path.startsWith('/admin/') && !/\.[a-z0-9]+$/i.test(path)) req.url = '/admin/index.html';
+      next();
+    });
+  },
+};
+
 export default defineConfig({
   root,
+  plugins: [portalFallback],
   base: '/',
   build: {
     outDir: resolve(root, 'dist'),
