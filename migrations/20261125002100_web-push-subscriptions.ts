@@ -17,8 +17,22 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('last_success_at', { useTz: true });
     t.index(['worker_id']);
   });
+  // An endpoint is personal data and nothing may be pushed to an erased account: the erasure (which sets
+  // workers.erased_at in its transaction, api/db/account-deletion.repository.ts) takes the subscriptions with it.
+  await knex.raw(`
+    CREATE FUNCTION web_push_subscriptions_erase() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      DELETE FROM web_push_subscriptions WHERE worker_id = NEW.id;
+      RETURN NEW;
+    END $$`);
+  await knex.raw(`
+    CREATE TRIGGER web_push_subscriptions_erase AFTER UPDATE OF erased_at ON workers
+    FOR EACH ROW WHEN (NEW.erased_at IS NOT NULL AND OLD.erased_at IS NULL)
+    EXECUTE FUNCTION web_push_subscriptions_erase()`);
 }
 
 export async function down(knex: Knex): Promise<void> {
+  await knex.raw('DROP TRIGGER web_push_subscriptions_erase ON workers');
+  await knex.raw('DROP FUNCTION web_push_subscriptions_erase()');
   await knex.schema.dropTable('web_push_subscriptions');
 }

@@ -212,4 +212,14 @@ describe('web push (VAPID + aes128gcm → fake push service)', () => {
       .count<Array<{ count: string }>>('* as count');
     expect(Number(unpushed[0]!.count)).toBe(0);
   });
+
+  it('an erased account loses its subscriptions in the erasure’s own transaction', async () => {
+    const worker = await signInWorker(h.api.app);
+    const { response } = await subscribe(worker.token);
+    expect(response.statusCode).toBe(201);
+    await h.database.db.transaction(async (trx) => {
+      await trx('workers').where({ id: worker.workerId }).update({ erased_at: trx.fn.now() });
+      expect(await trx('web_push_subscriptions').where({ worker_id: worker.workerId })).toEqual([]);
+    });
+  });
 });
