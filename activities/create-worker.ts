@@ -1,10 +1,20 @@
-import { type NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleOption } from '@temporalio/worker';
+import { defaultPayloadConverter } from '@temporalio/common';
+import {
+  type ActivityInterceptorsFactory,
+  type NativeConnection,
+  Worker,
+  bundleWorkflowCode,
+  type WorkflowBundleOption,
+} from '@temporalio/worker';
 import type { Config } from '../api/config';
 import type { Db } from '../api/db/knex';
 import { createPayoutRailClient } from '../api/services/payout-rail.client';
+import { REQUEST_ID_HEADER } from '../workflows/correlation.interceptors';
 import { createActivities } from './index';
 
 export const workflowsPath = require.resolve('../workflows');
+/** Bundled beside the workflows: carries the API request id from a run's memo into its activities' headers. */
+export const workflowInterceptorModules = [require.resolve('../workflows/correlation.interceptors')];
 
 /**
  * The production build writes the bundle here, relative to the compiled worker (dist/activities/worker.js →
@@ -14,7 +24,11 @@ export const PREBUILT_WORKFLOW_BUNDLE = '../workflow-bundle.js';
 
 /** Bundles the workflow code once; every Worker in a process (and every replay) reuses the result. */
 export async function bundleWorkflows(): Promise<WorkflowBundleOption> {
-  const { code } = await bundleWorkflowCode({ workflowsPath, logger: { ...quietBundlerLogger } });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath,
+    workflowInterceptorModules,
+    logger: { ...quietBundlerLogger },
+  });
   return { code };
 }
 
@@ -26,6 +40,28 @@ const quietBundlerLogger = {
   warn: console.warn,
   error: console.error,
   log: noop,
+};
+
+/**
+ * Adds `requestId` (from the header the workflow interceptor sets) to every log line of an activity, beside the
+ * SDK's own workflowId, activityType, attempt … The attributes are composed on each log call, so lines written
+ * once `execute` began carry it.
+ */
+const requestIdInLogs: ActivityInterceptorsFactory = () => {
+  let requestId: string | undefined;
+  return {
+    inbound: {
+      execute(input, next) {
+        const header = input.headers[REQUEST_ID_HEADER];
+        const value: unknown = header && defaultPayloadConverter.fromPayload(header);
+        if (typeof value === 'string') requestId = value;
+        return next(input);
+      },
+    },
+    outbound: {
+      getLogAttributes: (attributes, next) => next(requestId ? { ...attributes, requestId } : attributes),
+    },
+  };
 };
 
 export interface GigbitWorkerOptions {
@@ -46,6 +82,7 @@ export function createGigbitWorker(options: GigbitWorkerOptions): Promise<Worker
       rail: createPayoutRailClient({ baseUrl: options.config.PAYOUT_RAIL_URL }),
       config: options.config,
     }),
+    interceptors: { activity: [requestIdInLogs] },
     // Activities in flight get this long to finish on SIGTERM before Temporal retries them elsewhere.
     shutdownGraceTime: '10 seconds',
   });

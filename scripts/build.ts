@@ -12,7 +12,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { PREBUILT_WORKFLOW_BUNDLE, workflowsPath } from '../activities/create-worker';
+import { PREBUILT_WORKFLOW_BUNDLE, workflowInterceptorModules, workflowsPath } from '../activities/create-worker';
 import { buildFronts } from './fronts';
 
 const root = path.resolve(__dirname, '..');
@@ -44,6 +44,7 @@ export async function build(options: { outDir: string; fronts: boolean }): Promi
   const bundled = Date.now();
   const { code } = await bundleWorkflowCode({
     workflowsPath,
+    workflowInterceptorModules,
     logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} },
   });
   // Where the compiled worker (<out>/activities/worker.js) looks for it.

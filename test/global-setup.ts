@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import pg from 'pg';
-import { workflowsPath } from '../activities/create-worker';
+import { workflowInterceptorModules, workflowsPath } from '../activities/create-worker';
 import { migrateLatest } from '../scripts/db';
 import { buildFronts } from '../scripts/fronts';
 import { ensureTemporalCli } from '../scripts/temporal-cli';
@@ -37,6 +37,7 @@ export default async function globalSetup(): Promise<void> {
     freePort().then((port) => startDevServer({ cli, port })),
     bundleWorkflowCode({
       workflowsPath,
+      workflowInterceptorModules,
       logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} },
     }),
   ]);
