@@ -175,6 +175,38 @@ describe('worker app (phone, Chromium)', () => {
     await tab(page, 'Home').click();
   }, 60_000);
 
+  it('an expired access token is renewed once for all the requests and the socket that need it', async () => {
+    const stored = async () =>
+      JSON.parse((await page.evaluate<string | null>("localStorage.getItem('gigbit.session')")) ?? '{}') as {
+        accessToken: string;
+        refreshToken: string;
+      };
+    const before = await stored();
+    // As after a night away: the access token no longer works, the refresh token does.
+    await page.evaluate(
+      `localStorage.setItem('gigbit.session', JSON.stringify({ ...JSON.parse(localStorage.getItem('gigbit.session')), accessToken: 'expired' }))`,
+    );
+    const refreshes: string[] = [];
+    const onRequest = (r: { url(): string }) => {
+      if (r.url().endsWith('/v1/auth/refresh')) refreshes.push(r.url());
+    };
+    page.on('request', onRequest);
+    await page.reload();
+    await page.getByTestId('spendable').waitFor();
+    await page.locator('.live-dot.live-live').waitFor();
+    page.off('request', onRequest);
+    // Refresh tokens work once and a second use signs the session out: several 401s share one refresh.
+    expect(refreshes).toHaveLength(1);
+    const after = await stored();
+    expect(after.refreshToken).not.toBe(before.refreshToken);
+    const balance = await h.api.app.inject({
+      method: 'GET',
+      url: '/v1/me/balance',
+      headers: bearer(after.accessToken),
+    });
+    expect(balance.statusCode).toBe(200);
+  }, 30_000);
+
   it('an offline start shows the cached shell and the last dashboard', async () => {
     await page.getByTestId('spendable').waitFor();
     await page.evaluate('navigator.serviceWorker.ready.then(() => true)');

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import { currentSession, onSessionChange, type Session } from './api';
+import { currentSession, get, onSessionChange, type Session } from './api';
 import { TabBar } from './components/TabBar';
 import { I18nContext, initialLang, LANG_KEY, translator, type Lang } from './i18n';
 import { LiveContext } from './live';
@@ -24,7 +24,16 @@ function SignedIn(props: { session: Session }) {
   const workerId = props.session.subjectId;
 
   useEffect(() => {
-    const connection = connectLive(workerId, () => currentSession()?.accessToken ?? null);
+    const connection = connectLive(
+      workerId,
+      () => currentSession()?.accessToken ?? null,
+      // Any authenticated call renews an expired access token (one refresh for every caller at once).
+      () =>
+        get('/v1/me/notifications/unread-count').then(
+          () => true,
+          () => false,
+        ),
+    );
     setLive(connection);
     const off = connection.onState(setState);
     return () => {

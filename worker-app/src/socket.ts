@@ -26,7 +26,15 @@ export interface LiveConnection {
 
 const seqKey = (workerId: string) => `gigbit.lastSeq.${workerId}`;
 
-export function connectLive(workerId: string, token: () => string | null): LiveConnection {
+/**
+ * `refresh` renews the access token (through the REST client's single-flight refresh) when the server refuses the
+ * handshake as unauthenticated; Socket.IO does not retry a refused handshake by itself, so the client reconnects.
+ */
+export function connectLive(
+  workerId: string,
+  token: () => string | null,
+  refresh: () => Promise<boolean>,
+): LiveConnection {
   const listeners = new Set<Listener>();
   const stateListeners = new Set<(s: 'connecting' | 'live' | 'offline') => void>();
   const seen = new Set<number>();
@@ -79,7 +87,16 @@ export function connectLive(workerId: string, token: () => string | null): LiveC
   socket.on('connect', startResync);
   socket.on('resync.required', startResync);
   socket.on('disconnect', () => setState(navigator.onLine ? 'connecting' : 'offline'));
-  socket.on('connect_error', () => setState(navigator.onLine ? 'connecting' : 'offline'));
+  let lastRefresh = 0;
+  socket.on('connect_error', (err: Error) => {
+    setState(navigator.onLine ? 'connecting' : 'offline');
+    if (err.message === 'unauthenticated' && Date.now() - lastRefresh > 5_000) {
+      lastRefresh = Date.now();
+      void refresh().then((ok) => {
+        if (ok && !socket.connected) socket.connect();
+      });
+    }
+  });
   for (const type of EVENT_TYPES) socket.on(type, (event: Envelope) => deliver(event));
 
   return {
