@@ -32,7 +32,11 @@ function productionConfig(env: Record<string, string | undefined>): Config {
   if (!config && !env.SMTP_URL) problems.push('SMTP_URL: required in production (sign-in codes must be delivered)');
   if (problems.length > 0 || !config) {
     // The schema can report one key twice (missing, and not a string): once per key is enough for a human.
-    const byKey = new Map(problems.map((problem) => [problem.split(':')[0], problem]));
+    const byKey = new Map<string, string>();
+    for (const problem of problems) {
+      const key = problem.split(':')[0]!;
+      if (!byKey.has(key)) byKey.set(key, problem);
+    }
     throw new ConfigError([
       ...byKey.values(),
       'Set them in the environment or in .env (see .env.example and docs/runbook.md); nothing was started.',
