@@ -61,8 +61,9 @@ export const en = {
 
   plansTitle: 'Plans',
   planSlots: '{n} platforms',
+  planSlotsOne: '1 platform',
   planWithdrawals: '{n} withdrawals a day for {days} days',
-  planCap: 'Up to {n} a month',
+  planCap: 'Monthly limit: {n}',
   buyFor: 'Buy for {price}',
   planBought: '{name} bought. You have more withdrawals now.',
   yourPlans: 'Your plans',

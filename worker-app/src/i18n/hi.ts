@@ -63,6 +63,7 @@ export const hi: Record<MessageKey, string> = {
 
   plansTitle: 'प्लान',
   planSlots: '{n} प्लेटफ़ॉर्म',
+  planSlotsOne: '1 प्लेटफ़ॉर्म',
   planWithdrawals: '{days} दिन तक रोज़ {n} निकासी',
   planCap: 'महीने में {n} बार तक',
   buyFor: '{price} में खरीदें',

@@ -47,7 +47,7 @@ export function Plans() {
               <strong>{plan.name}</strong>
               <span className="price">{rupees(plan.pricePaise)}</span>
             </div>
-            <p>{t('planSlots', { n: plan.slots })}</p>
+            <p>{t(plan.slots === 1 ? 'planSlotsOne' : 'planSlots', { n: plan.slots })}</p>
             <p className="muted small">
               {t('planWithdrawals', { n: plan.withdrawalsPerDay, days: plan.validDays })} ·{' '}
               {t('planCap', { n: plan.monthlyCap })}
@@ -65,7 +65,8 @@ export function Plans() {
           {(mine.data?.items ?? []).map((p) => (
             <li key={p.id}>
               <span className="grow">
-                {p.planCode.toUpperCase()} · {t('planSlots', { n: p.slots })}
+                {(offers.data?.items ?? []).find((o) => o.code === p.planCode)?.name ?? p.planCode} ·{' '}
+                {t(p.slots === 1 ? 'planSlotsOne' : 'planSlots', { n: p.slots })}
               </span>
               <span className="muted small">
                 {p.active ? t('validUntil', { date: day(p.expiresAt, lang) }) : t('expired')}
