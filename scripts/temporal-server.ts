@@ -374,21 +374,43 @@ export async function startTemporalServer(options: TemporalServerOptions): Promi
   await setupTemporalSchema(options.binaries, options);
   writeServerConfig(options);
   const address = `127.0.0.1:${options.port}`;
-  const child = spawn(
+  const service = spawnService(
     options.binaries.server,
     ['--root', options.configDir, '--config', '.', '--env', 'gigbit', '--allow-no-auth', 'start'],
-    // Its own process group: Ctrl-C in a terminal reaches the caller, which stops the server after its clients.
-    { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+    options.logFile,
   );
+  try {
+    await until('cluster health', 120_000, () => {
+      if (service.exited()) throw new Error(`Temporal server exited during start-up:\n${service.output()}`);
+      return cli(options, ['operator', 'cluster', 'health', '--address', address]).ok;
+    });
+    for (const namespace of options.namespaces) await registerNamespace({ cli: options.cli, address }, namespace);
+  } catch (err) {
+    await service.stop();
+    throw err;
+  }
+  return { address, process: service.process, stop: service.stop };
+}
+
+interface SpawnedService {
+  process: ChildProcess;
+  output: () => string;
+  exited: () => boolean;
+  stop: () => Promise<void>;
+}
+
+function spawnService(binary: string, args: string[], logFile?: NodeJS.WritableStream): SpawnedService {
+  // Its own process group: Ctrl-C in a terminal reaches the caller, which stops the service after its clients.
+  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString('utf8')).slice(-4000);
   };
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
-  if (options.logFile) {
-    child.stdout.pipe(options.logFile, { end: false });
-    child.stderr.pipe(options.logFile, { end: false });
+  if (logFile) {
+    child.stdout.pipe(logFile, { end: false });
+    child.stderr.pipe(logFile, { end: false });
   }
   let exited = false;
   const exitedPromise = new Promise<void>((resolve) =>
@@ -397,24 +419,108 @@ export async function startTemporalServer(options: TemporalServerOptions): Promi
       resolve();
     }),
   );
-  const stop = async () => {
-    if (exited) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    await exitedPromise;
-    clearTimeout(timer);
+  return {
+    process: child,
+    output: () => output,
+    exited: () => exited,
+    stop: async () => {
+      if (exited) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exitedPromise;
+      clearTimeout(timer);
+    },
   };
-  try {
-    await until('cluster health', 120_000, () => {
-      if (exited) throw new Error(`Temporal server exited during start-up:\n${output}`);
-      return cli(options, ['operator', 'cluster', 'health', '--address', address]).ok;
-    });
-    for (const namespace of options.namespaces) await registerNamespace({ cli: options.cli, address }, namespace);
-  } catch (err) {
-    await stop();
-    throw err;
+}
+
+/** The Web UI the pinned CLI embeds in its dev server (ui-server v2.42.1), as its own server for the full cluster. */
+export const TEMPORAL_UI_VERSION = 'v2.42.1';
+const UI_MODULE = 'github.com/temporalio/ui-server/v2';
+
+/** Returns the cached Temporal UI server, building it from Go modules first when missing (~30 s warm). */
+export function ensureTemporalUi(log: (line: string) => void = console.log): string {
+  const cacheDir = path.join(cacheRoot(), 'temporal-ui', TEMPORAL_UI_VERSION);
+  const binary = path.join(cacheDir, 'temporal-ui');
+  const suitable = () =>
+    existsSync(binary) &&
+    spawnSync(binary, ['--version'], { encoding: 'utf8', timeout: 10_000 }).stdout.includes(
+      TEMPORAL_UI_VERSION.slice(1),
+    );
+  if (suitable()) return binary;
+  mkdirSync(cacheDir, { recursive: true });
+  return withLock(`${cacheDir}.lock`, () => {
+    if (suitable()) return binary;
+    const staging = path.join(cacheDir, `build-${process.pid}`);
+    const started = Date.now();
+    log(`Building the Temporal UI server ${TEMPORAL_UI_VERSION} from Go modules into ${cacheDir} (first run only)…`);
+    try {
+      const built = spawnSync(findGo(), ['install', `${UI_MODULE}/cmd/server@${TEMPORAL_UI_VERSION}`], {
+        env: { ...process.env, GOBIN: staging, GOFLAGS: '-trimpath' },
+        stdio: ['ignore', 'inherit', 'inherit'],
+      });
+      if (built.status !== 0) {
+        throw new Error(`go install of ${UI_MODULE} failed (exit ${built.status ?? built.signal})`);
+      }
+      renameSync(path.join(staging, 'server'), binary);
+    } finally {
+      rmSync(staging, { recursive: true, force: true });
+    }
+    log(`Temporal UI built in ${((Date.now() - started) / 1000).toFixed(0)} s: ${binary}`);
+    return binary;
+  });
+}
+
+export interface TemporalUi {
+  url: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts the Web UI against a Temporal frontend and waits until it serves its page. */
+export async function startTemporalUi(options: {
+  binary: string;
+  port: number;
+  temporalAddress: string;
+  namespace: string;
+  configDir: string;
+  logFile?: NodeJS.WritableStream;
+}): Promise<TemporalUi> {
+  if (!(await portIsFree(options.port))) throw new Error(`Temporal UI: port ${options.port} is in use`);
+  mkdirSync(options.configDir, { recursive: true });
+  writeFileSync(
+    path.join(options.configDir, 'gigbit.yaml'),
+    stringify({
+      temporalGrpcAddress: options.temporalAddress,
+      host: '127.0.0.1',
+      port: options.port,
+      enableUi: true,
+      defaultNamespace: options.namespace,
+      notifyOnNewVersion: false,
+      refreshInterval: '1m',
+      cors: { cookieInsecure: true, allowOrigins: [`http://127.0.0.1:${options.port}`] },
+    }),
+  );
+  const service = spawnService(
+    options.binary,
+    ['--root', options.configDir, '--config', '.', '--env', 'gigbit', 'start'],
+    options.logFile,
+  );
+  const url = `http://127.0.0.1:${options.port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (service.exited()) throw new Error(`Temporal UI exited during start-up:\n${service.output()}`);
+    const ok = await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) break;
+    if (Date.now() > deadline) {
+      await service.stop();
+      throw new Error('Temporal UI did not answer within 60 s');
+    }
+    await new Promise((r) => setTimeout(r, 250));
   }
-  return { address, process: child, stop };
+  return { url, process: service.process, stop: service.stop };
 }
 
 async function main(): Promise<void> {
@@ -434,8 +540,19 @@ async function main(): Promise<void> {
     namespaces: [process.env.TEMPORAL_NAMESPACE ?? 'default'],
     logFile: process.stdout,
   });
-  say(`Temporal server ${TEMPORAL_SERVER_VERSION} on PostgreSQL is up at ${server.address} (Ctrl-C stops it)`);
-  const shutdown = () => void server.stop().then(() => process.exit(0));
+  const ui = await startTemporalUi({
+    binary: ensureTemporalUi(say),
+    port: Number(process.env.GIGBIT_TEMPORAL_UI_PORT ?? 8233),
+    temporalAddress: server.address,
+    namespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
+    configDir: path.join(dataDir, 'temporal-ui'),
+  }).catch(async (err: unknown) => {
+    await server.stop();
+    throw err;
+  });
+  say(`Temporal server ${TEMPORAL_SERVER_VERSION} on PostgreSQL is up at ${server.address}, its UI at ${ui.url}`);
+  say('Ctrl-C stops both.');
+  const shutdown = () => void Promise.all([ui.stop(), server.stop()]).then(() => process.exit(0));
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
   server.process.once('exit', (code) => {

@@ -1,14 +1,16 @@
 /**
  * `npm run topology`: docker-compose.yml's production-like topology without Docker, on one machine. The full
- * Temporal server on the machine's PostgreSQL (scripts/temporal-server.ts), the machine's Redis for the Socket.IO
- * adapter, then 2 API processes and 2 Temporal worker processes (GIGBIT_API_INSTANCES, GIGBIT_WORKER_INSTANCES) on
- * one database and one task queue, and the simulators `npm start` runs. No leader: every API instance runs the
- * outbox relay (one at a time under an advisory lock) and the recovery sweep; every worker polls the same queue.
+ * Temporal server on the machine's PostgreSQL with its Web UI (scripts/temporal-server.ts), the machine's Redis for
+ * the Socket.IO adapter, then 2 API processes and 2 Temporal worker processes (GIGBIT_API_INSTANCES,
+ * GIGBIT_WORKER_INSTANCES) on one database and one task queue, and the simulators `npm start` runs. No leader: every
+ * API instance runs the outbox relay (one at a time under an advisory lock) and the recovery sweep; every worker
+ * polls the same queue.
  *
  * Tooling settings read here (not in api/config): GIGBIT_API_INSTANCES, GIGBIT_WORKER_INSTANCES,
- * GIGBIT_TEMPORAL_PORT, TEMPORAL_POSTGRES_URL, GIGBIT_DATA_DIR, PAYOUT_RAIL_PORT, PLATFORM_SIMULATOR_PORT,
- * FCM_SIMULATOR_PORT. DATABASE_URL, REDIS_URL and the secrets come from the environment or .env like any process;
- * secrets missing there are generated once into GIGBIT_DATA_DIR/secrets.json (the file `npm start` uses).
+ * GIGBIT_TEMPORAL_PORT, GIGBIT_TEMPORAL_UI_PORT, TEMPORAL_POSTGRES_URL, GIGBIT_DATA_DIR, PAYOUT_RAIL_PORT,
+ * PLATFORM_SIMULATOR_PORT, FCM_SIMULATOR_PORT. DATABASE_URL, REDIS_URL and the secrets come from the environment or
+ * .env like any process; secrets missing there are generated once into GIGBIT_DATA_DIR/secrets.json (the file
+ * `npm start` uses).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -18,7 +20,14 @@ import pg from 'pg';
 import { loadConfig, loadDotEnvFile } from '../api/config';
 import { migrateLatest } from './db';
 import { ensureTemporalCli } from './temporal-cli';
-import { ensureTemporalServer, startTemporalServer, type TemporalServer } from './temporal-server';
+import {
+  ensureTemporalServer,
+  ensureTemporalUi,
+  startTemporalServer,
+  startTemporalUi,
+  type TemporalServer,
+  type TemporalUi,
+} from './temporal-server';
 
 const root = path.resolve(__dirname, '..');
 const dataDir = path.resolve(root, process.env.GIGBIT_DATA_DIR ?? '.data');
@@ -78,6 +87,7 @@ async function main(): Promise<void> {
   if (simulateFcm) env.FCM_EMULATOR_URL = `http://127.0.0.1:${FCM_PORT}`;
 
   let temporal: TemporalServer | undefined;
+  let ui: TemporalUi | undefined;
   const children: ChildProcess[] = [];
   let stopping = false;
   async function stopAll(code: number): Promise<never> {
@@ -86,6 +96,7 @@ async function main(): Promise<void> {
     say('stopping…');
     // Clients first: requests and activities drain while Temporal still answers.
     await Promise.all(children.map((child) => terminate(child)));
+    await ui?.stop();
     await temporal?.stop();
     say('stopped');
     process.exit(code);
@@ -108,6 +119,14 @@ async function main(): Promise<void> {
       });
       env.TEMPORAL_ADDRESS = temporal.address;
       say(`Temporal server on PostgreSQL at ${temporal.address}`);
+      ui = await startTemporalUi({
+        binary: ensureTemporalUi(say),
+        port: Number(process.env.GIGBIT_TEMPORAL_UI_PORT ?? 8233),
+        temporalAddress: temporal.address,
+        namespace: env.TEMPORAL_NAMESPACE ?? 'default',
+        configDir: path.join(dataDir, 'temporal-ui'),
+      });
+      env.TEMPORAL_UI_URL ??= ui.url;
     }
     const config = loadConfig(env);
     await ensureDatabase(config.DATABASE_URL);
@@ -160,7 +179,7 @@ async function main(): Promise<void> {
       `workers       ${WORKER_INSTANCES} on task queue "${config.TEMPORAL_TASK_QUEUE}" at ${config.TEMPORAL_ADDRESS}`,
     );
     say(`Socket.IO     Redis adapter on ${config.REDIS_URL} (prefix ${config.REDIS_KEY_PREFIX})`);
-    say('Temporal UI   not part of the Docker-free topology: docker-compose.yml runs it (or use the temporal CLI)');
+    say(`Temporal UI   ${config.TEMPORAL_UI_URL}`);
     say('Ctrl-C stops everything.');
   } catch (err) {
     console.error(err instanceof Error ? err.message : err);
