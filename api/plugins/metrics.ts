@@ -17,6 +17,19 @@ export interface MetricsOptions {
 /** Seconds; tuned for an API whose requests mostly answer in 5–250 ms and whose workflow updates may take seconds. */
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
+/**
+ * Process metrics (CPU, memory, event-loop lag, GC) describe the process, not an app instance: collected once per
+ * process (each collector installs observers that are never removed) and merged into every instance's scrape.
+ */
+let processRegistry: Registry | undefined;
+function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
+  }
+  return processRegistry;
+}
+
 interface OutboxLagRow {
   unpublished: string | number;
   oldest_age_seconds: string | number | null;
@@ -30,7 +43,6 @@ interface OutboxLagRow {
 export default fp(
   async function metrics(fastify: FastifyInstance, opts: MetricsOptions) {
     const registry = new Registry();
-    collectDefaultMetrics({ register: registry });
 
     const latency = new Histogram({
       name: 'gigbit_http_request_duration_seconds',
@@ -112,8 +124,10 @@ export default fp(
         if (!authorised(request)) {
           throw new AppError(ErrorCode.UNAUTHENTICATED, 'Send the metrics token as a bearer token');
         }
-        const body = await registry.metrics();
-        return reply.type(registry.contentType).send(body);
+        // Merged per scrape: a merge copies the metrics registered at that moment.
+        const scrape = Registry.merge([processMetrics(), registry]);
+        const body = await scrape.metrics();
+        return reply.type(scrape.contentType).send(body);
       },
     );
   },
