@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
 import { crc32, deflateSync } from 'node:zlib';
 import { authenticator } from 'otplib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -12,6 +13,7 @@ import {
   type Harness,
 } from '../helpers/harness';
 import { desktopContext, launchBrowser, screenshot } from '../helpers/browser';
+import { privateFrontsDir } from './admin-fronts.helpers';
 import { eventually, PDF_BYTES, seedEarningHistory, uploadDocument } from '../helpers/loans';
 
 /** A real 16×16 PNG in Swiggy orange, encoded here so the logo upload sends genuine image bytes. */
@@ -45,16 +47,22 @@ describe('platforms, landing page and every portal page in a browser', () => {
   let h: Harness;
   let browser: Browser;
   const contexts: BrowserContext[] = [];
+  let frontsDir = '';
   let superadmin: AdminAccount;
 
   beforeAll(async () => {
-    [h, browser] = await Promise.all([createHarness({ worker: true, listen: true }), launchBrowser()]);
+    frontsDir = await privateFrontsDir();
+    [h, browser] = await Promise.all([
+      createHarness({ worker: true, listen: true, env: { FRONTS_DIR: frontsDir } }),
+      launchBrowser(),
+    ]);
     superadmin = await createAdminAccount(h.api.app, 'superadmin');
   });
   afterAll(async () => {
     await Promise.all(contexts.map((c) => c.close()));
     await browser?.close();
     await h?.close();
+    if (frontsDir) rmSync(frontsDir, { recursive: true, force: true });
   });
 
   async function newPage(): Promise<Page> {
@@ -183,6 +191,13 @@ describe('platforms, landing page and every portal page in a browser', () => {
     await page.getByRole('link', { name: /^Open Insurance claim/ }).click();
     await page.getByText('Phone dropped in rain', { exact: false }).first().waitFor();
     await screenshot(page, 'admin-request-detail-claim');
+    // The proof needs the admin's token: fetched by the page and handed over as a file.
+    const [proof] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'View #1' }).click(),
+    ]);
+    expect(proof.suggestedFilename()).toMatch(/^document-[0-9a-f]{8}\.pdf$/);
+    expect(readFileSync(await proof.path())).toEqual(PDF_BYTES);
 
     await page.getByRole('link', { name: 'Workers' }).click();
     await page.getByLabel('Search by phone, email, name or id').fill('asha');
@@ -203,6 +218,17 @@ describe('platforms, landing page and every portal page in a browser', () => {
       .or(page.getByRole('columnheader', { name: 'Zomato' }))
       .waitFor();
     await screenshot(page, 'admin-commission');
+    const [csv] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export CSV' }).click(),
+    ]);
+    expect(csv.suggestedFilename()).toMatch(/^gigbit-commission-\d{4}-\d{2}-to-\d{4}-\d{2}\.csv$/);
+    const rows = readFileSync(await csv.path(), 'utf8')
+      .trim()
+      .split('\r\n');
+    expect(rows[0]).toMatch(/^month,platform,platform_name,purchases,workers,commission_paise,commission_rupees,/);
+    // This month: the rider's Solo plan binds Zomato (₹10 commission).
+    expect(rows).toContainEqual(expect.stringMatching(/^\d{4}-\d{2},zomato,Zomato,1,1,1000,10\.00,,,,$/));
 
     await page.getByRole('link', { name: 'Reconciliation' }).click();
     await page.getByRole('cell', { name: 'Clean' }).waitFor();

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { authenticator } from 'otplib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import {
@@ -12,6 +13,7 @@ import {
   type Harness,
 } from '../helpers/harness';
 import { desktopContext, launchBrowser, screenshot } from '../helpers/browser';
+import { privateFrontsDir } from './admin-fronts.helpers';
 import { eventually, seedEarningHistory, uploadDocument } from '../helpers/loans';
 
 /** The portal as operations use it: Chromium against the API serving the built portal, real workflows behind. */
@@ -19,14 +21,20 @@ describe('admin portal in a browser', () => {
   let h: Harness;
   let browser: Browser;
   const contexts: BrowserContext[] = [];
+  let frontsDir = '';
 
   beforeAll(async () => {
-    [h, browser] = await Promise.all([createHarness({ worker: true, listen: true }), launchBrowser()]);
+    frontsDir = await privateFrontsDir();
+    [h, browser] = await Promise.all([
+      createHarness({ worker: true, listen: true, env: { FRONTS_DIR: frontsDir } }),
+      launchBrowser(),
+    ]);
   });
   afterAll(async () => {
     await Promise.all(contexts.map((c) => c.close()));
     await browser?.close();
     await h?.close();
+    if (frontsDir) rmSync(frontsDir, { recursive: true, force: true });
   });
 
   async function newPage(): Promise<Page> {
