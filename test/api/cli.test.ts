@@ -320,6 +320,37 @@ describe('ops CLI: backfill-earnings through the platform simulator', () => {
     expect(await database.db('platform_trips').count('* as n')).toEqual([{ n: expected.length }]);
     expect(await ledgerInvariants(database.db)).toEqual(healthy);
   }, 90_000);
+
+  it('draws a progress bar on a terminal', async () => {
+    // `script` gives the CLI a pseudo-terminal, as an operator's shell would.
+    const command = [
+      process.execPath,
+      '--import',
+      'tsx',
+      path.join(__dirname, '../../scripts/gigbit.ts'),
+      'backfill-earnings',
+      '--platform',
+      'blinkit',
+      '--from',
+      '2026-01-01',
+      '--to',
+      '2026-01-31',
+    ].join(' ');
+    const { stdout } = await run('script', ['-qec', command, '/dev/null'], {
+      env: {
+        ...baseProcessEnv(),
+        DATABASE_URL: database.url,
+        TEMPORAL_ADDRESS: testEnvironment().temporalAddress,
+        ACCESS_TOKEN_SECRET: TEST_SECRET,
+        PAYOUT_RAIL_WEBHOOK_SECRET: TEST_RAIL_SECRET,
+        DATA_ENCRYPTION_KEY: TEST_DATA_KEY,
+        PLATFORM_CONNECTOR_URL: platform.url,
+      },
+    });
+    expect(stdout).toContain(`\r[${'░'.repeat(30)}] 0/3 accounts`);
+    expect(stdout).toContain(`\r[${'█'.repeat(30)}] 3/3 accounts · 0 trips credited`);
+    expect(stdout).not.toContain('backfill: ');
+  }, 60_000);
 });
 
 describe('ops CLI: export-audit', () => {
