@@ -161,6 +161,15 @@ describe('worker app (phone, Chromium)', () => {
     await page.getByText('Your wallet still has').waitFor();
     await screenshot(page, 'worker-settings');
 
+    // Disconnecting asks first, keeps the money already earned, and offers the platform again.
+    await tab(page, 'Home').click();
+    await page.getByRole('button', { name: 'Platforms', exact: true }).click();
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('listitem', { name: 'Zomato' }).getByRole('button', { name: 'Disconnect' }).click();
+    await page.getByRole('listitem', { name: 'Zomato' }).getByRole('button', { name: 'Connect' }).waitFor();
+    await tab(page, 'More').click();
+    await page.getByRole('link', { name: 'Settings' }).click();
+
     await page.getByRole('button', { name: 'हिन्दी' }).click();
     await tab(page, 'होम').click();
     await page.getByText('आप निकाल सकते हैं').waitFor();

@@ -2,7 +2,7 @@ import { deflateSync } from 'node:zlib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser, phoneContext, screenshot } from '../helpers/browser';
 import { bearer, createHarness, signInAdmin, type Harness } from '../helpers/harness';
-import { decideRequest, seedEarningHistory } from '../helpers/loans';
+import { decideRequest, eventually, seedEarningHistory } from '../helpers/loans';
 import { signInThroughApp, waitForText } from './worker-app.helpers';
 
 /** A real PNG (the document service checks the bytes): a small orange square, like a photo of a dented mudguard. */
@@ -161,4 +161,57 @@ describe('worker app: loan with a document, insurance claim with a photo', () =>
     await page.getByText('Loan received').waitFor();
     await page.getByText('Insurance premium').waitFor();
   }, 80_000);
+
+  it('cancels a withdrawal while it waits; a decision made while the phone was offline arrives by resync', async () => {
+    await tab(page, 'Withdraw').click();
+    await page.getByLabel('Amount in ₹').fill('6000');
+    await page.getByRole('button', { name: 'Withdraw ₹6,000' }).click();
+    await waitForText(page.getByTestId('withdrawal-status'), 'Waiting for approval');
+    await page.getByRole('button', { name: 'Cancel withdrawal' }).click();
+    await waitForText(page.getByTestId('withdrawal-status'), 'Cancelled');
+    await page.getByText('The money is back in your wallet.').waitFor();
+    await screenshot(page, 'worker-withdraw-cancelled');
+
+    await page.getByRole('button', { name: 'New withdrawal' }).click();
+    await page.getByLabel('Amount in ₹').fill('6000');
+    await page.getByRole('button', { name: 'Withdraw ₹6,000' }).click();
+    await waitForText(page.getByTestId('withdrawal-status'), 'Waiting for approval');
+    const withdrawalId = await page.evaluate<string | null>("localStorage.getItem('gigbit.lastWithdrawal')");
+    const seqBefore = Number(
+      await page.evaluate<string | null>(`localStorage.getItem('gigbit.lastSeq.${worker.workerId}')`),
+    );
+
+    // The phone loses its network: the app drops the socket. Everything happens meanwhile.
+    await page.evaluate("window.dispatchEvent(new Event('offline'))");
+    await page.locator('.live-dot.live-offline').waitFor();
+    const admin = await signInAdmin(h.api.app);
+    const decision = await h.api.app.inject({
+      method: 'POST',
+      url: `/v1/admin/withdrawals/${withdrawalId}/decision`,
+      headers: bearer(admin.token),
+      payload: { decision: 'approve' },
+    });
+    expect(decision.statusCode).toBe(200);
+    await eventually(
+      async () =>
+        (
+          await h.api.app.inject({
+            method: 'GET',
+            url: `/v1/withdrawals/${withdrawalId}`,
+            headers: bearer(worker.token),
+          })
+        ).json<{ status: string }>().status,
+      (status) => status === 'paid',
+      30_000,
+    );
+    expect(await page.getByTestId('withdrawal-status').textContent()).toBe('Waiting for approval');
+
+    // Back online: the reconnect asks for everything after the last seq and the screen catches up.
+    await page.evaluate("window.dispatchEvent(new Event('online'))");
+    await waitForText(page.getByTestId('withdrawal-status'), 'Paid to your bank', 20_000);
+    const seqAfter = Number(
+      await page.evaluate<string | null>(`localStorage.getItem('gigbit.lastSeq.${worker.workerId}')`),
+    );
+    expect(seqAfter).toBeGreaterThan(seqBefore);
+  }, 60_000);
 });

@@ -99,6 +99,18 @@ export function connectLive(
   });
   for (const type of EVENT_TYPES) socket.on(type, (event: Envelope) => deliver(event));
 
+  // Phones drop and regain the network all day: do not wait for Socket.IO's backoff to notice either way. Coming
+  // back connects at once, and the connect handler resyncs everything published meanwhile.
+  const goOffline = () => {
+    socket.disconnect();
+    setState('offline');
+  };
+  const goOnline = () => {
+    if (!socket.connected) socket.connect();
+  };
+  window.addEventListener('offline', goOffline);
+  window.addEventListener('online', goOnline);
+
   return {
     on(listener) {
       listeners.add(listener);
@@ -110,6 +122,8 @@ export function connectLive(
       return () => stateListeners.delete(listener);
     },
     close() {
+      window.removeEventListener('offline', goOffline);
+      window.removeEventListener('online', goOnline);
       socket.close();
     },
   };
