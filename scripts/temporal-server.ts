@@ -392,6 +392,8 @@ export async function startTemporalServer(options: TemporalServerOptions): Promi
   return { address, process: service.process, stop: service.stop };
 }
 
+const SETPRIV = '/usr/bin/setpriv';
+
 interface SpawnedService {
   process: ChildProcess;
   output: () => string;
@@ -400,8 +402,13 @@ interface SpawnedService {
 }
 
 function spawnService(binary: string, args: string[], logFile?: NodeJS.WritableStream): SpawnedService {
-  // Its own process group: Ctrl-C in a terminal reaches the caller, which stops the service after its clients.
-  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  // Its own process group: Ctrl-C in a terminal reaches the caller, which stops the service after its clients. And
+  // a parent-death signal (setpriv execs the binary, so the pid stays the service's): a caller killed outright (a
+  // test runner, `kill -9`) leaves no server behind on a port and a dropped database.
+  const [command, commandArgs] = existsSync(SETPRIV)
+    ? [SETPRIV, ['--pdeathsig', 'SIGTERM', '--', binary, ...args]]
+    : [binary, args];
+  const child = spawn(command, commandArgs, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString('utf8')).slice(-4000);
