@@ -32,15 +32,23 @@ export function correlationInterceptor(): WorkflowClientInterceptor {
     async startWithDetails(input, next) {
       const context = requestContext.getStore();
       if (!context) return next(input);
-      const output = await next({
-        ...input,
-        options: { ...input.options, memo: { ...input.options.memo, requestId: context.requestId } },
-      });
-      context.log.info(
-        { workflowId: input.options.workflowId, workflowType: input.workflowType, runId: output.runId },
-        'workflow started',
-      );
-      return output;
+      const fields = { workflowId: input.options.workflowId, workflowType: input.workflowType };
+      try {
+        const output = await next({
+          ...input,
+          options: { ...input.options, memo: { ...input.options.memo, requestId: context.requestId } },
+        });
+        context.log.info({ ...fields, runId: output.runId }, 'workflow started');
+        return output;
+      } catch (err) {
+        // An id already used is the idempotent path (a retried request); anything else the caller reports.
+        const reason = (err as Error).name;
+        context.log[reason === 'WorkflowExecutionAlreadyStartedError' ? 'info' : 'warn'](
+          { ...fields, reason },
+          'workflow not started',
+        );
+        throw err;
+      }
     },
     async signalWithStart(input, next) {
       const context = requestContext.getStore();
