@@ -2,12 +2,15 @@
  * The full Temporal server on PostgreSQL, without Docker: the production engine on one machine. Builds
  * `go.temporal.io/server` (the version the pinned CLI embeds) and its SQL schema tool from Go modules into the same
  * per-version cache as the CLI, sets up the `temporal` and `temporal_visibility` schemas in a PostgreSQL server,
- * writes a one-node server config, starts it, registers the namespace and GigBit's search attributes.
+ * writes a one-node server config, starts it, registers the namespace and GigBit's search attributes; then the Web
+ * UI (ui-server, the version the CLI embeds, built the same way).
  *
  *   npm run temporal:server            frontend on 127.0.0.1:7233 (GIGBIT_TEMPORAL_PORT), schema in the machine's
- *                                      PostgreSQL (TEMPORAL_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432)
+ *                                      PostgreSQL (TEMPORAL_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432),
+ *                                      UI on 127.0.0.1:8233 (GIGBIT_TEMPORAL_UI_PORT)
  *
- * Tooling settings (GIGBIT_TEMPORAL_PORT, TEMPORAL_POSTGRES_URL, GIGBIT_DATA_DIR) are read here, not in api/config.
+ * Tooling settings (GIGBIT_TEMPORAL_PORT, GIGBIT_TEMPORAL_UI_PORT, TEMPORAL_POSTGRES_URL, TEMPORAL_NAMESPACE,
+ * GIGBIT_DATA_DIR) are read here, not in api/config.
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
