@@ -63,7 +63,7 @@ describe('production build', () => {
   });
 
   it('emits compiled JavaScript, the workflow bundle and the fronts', async () => {
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'scripts/build.ts', '--out-dir', outDir], {
+    const { stdout } = await run('npm', ['run', 'build', '--', '--out-dir', outDir], {
       cwd: root,
       env: { ...baseProcessEnv() },
       timeout: 120_000,
