@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -35,7 +35,6 @@ function runCompiled(entry: string, env: Record<string, string>, cwd = root): Ru
  */
 describe('production build', () => {
   const outDir = path.join(mkdtempSync(path.join(os.tmpdir(), 'gigbit-build-')), 'dist');
-  const buildStarted = Date.now();
   let database: TestDatabase;
   let smtp: ChildProcess;
   let mail: { smtpPort: number; httpPort: number };
@@ -62,8 +61,10 @@ describe('production build', () => {
     await database.drop();
   });
 
-  it('emits compiled JavaScript, the workflow bundle and the fronts', async () => {
-    const { stdout } = await run('npm', ['run', 'build', '--', '--out-dir', outDir], {
+  it('emits compiled JavaScript and the workflow bundle', async () => {
+    // Without rebuilding the fronts: Vite empties admin-web/dist and worker-app/dist first, and the browser tests
+    // running beside this file serve them (the suite's set-up already built them with the same scripts/fronts.ts).
+    const { stdout } = await run('npm', ['run', 'build', '--', '--out-dir', outDir, '--skip-fronts'], {
       cwd: root,
       env: { ...baseProcessEnv() },
       timeout: 120_000,
@@ -78,10 +79,6 @@ describe('production build', () => {
     const bundle = readFileSync(path.join(outDir, 'workflow-bundle.js'), 'utf8');
     expect(bundle).toContain('withdrawalWorkflow');
     expect(existsSync(path.join(outDir, 'test'))).toBe(false);
-    for (const front of FRONTS.filter((f) => existsSync(path.join(root, f, 'vite.config.mts')))) {
-      const index = path.join(root, front, 'dist', 'index.html');
-      expect(statSync(index).mtimeMs).toBeGreaterThanOrEqual(buildStarted - 1000);
-    }
   }, 120_000);
 
   it('start:prod runs the compiled API and worker: ready, a code by mail, a sign-in, a workflow run', async () => {
@@ -148,11 +145,17 @@ describe('production build', () => {
       new RegExp(`"reqId":"[^"]+".*"workflowId":"${workflowId}".*"msg":"workflow started"`),
     );
 
-    // The built fronts are served.
-    const landing = await fetch(`${url}/`);
-    if (existsSync(path.join(root, 'admin-web', 'dist', 'index.html'))) {
-      expect(landing.status).toBe(200);
-      expect(landing.headers.get('content-type')).toMatch(/text\/html/);
+    // The built fronts are served: landing page, portal and worker app.
+    for (const [front, page] of [
+      ['admin-web', '/'],
+      ['admin-web', '/admin/'],
+      ['worker-app', '/app/'],
+    ] as const) {
+      // A front without a Vite config yet is not built (scripts/fronts.ts); every other one must be served.
+      if (!FRONTS.includes(front) || !existsSync(path.join(root, front, 'vite.config.mts'))) continue;
+      const response = await fetch(`${url}${page}`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toMatch(/text\/html/);
     }
     const metrics = await (await fetch(`${url}/metrics`)).text();
     expect(metrics).toMatch(/gigbit_http_request_duration_seconds_count\{[^}]*route="\/v1\/auth\/codes"/);
