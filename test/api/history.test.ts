@@ -74,4 +74,13 @@ describe('money history', () => {
     expect(response.json()).toEqual({ items: [], nextCursor: null });
     expect((await history(other.token, '?cursor=abc')).statusCode).toBe(400);
   });
+
+  it('is in the OpenAPI document a native client is generated from, with the web push routes', async () => {
+    const doc = (await h.api.app.inject({ method: 'GET', url: '/docs/json' })).json<{
+      paths: Record<string, Record<string, unknown>>;
+    }>();
+    expect(Object.keys(doc.paths['/v1/me/history'] ?? {})).toEqual(['get']);
+    expect(Object.keys(doc.paths['/v1/me/web-push/subscriptions'] ?? {}).sort()).toEqual(['get', 'post']);
+    expect(Object.keys(doc.paths['/v1/web-push/public-key'] ?? {})).toEqual(['get']);
+  });
 });

@@ -38,8 +38,10 @@ async function shellFirst(request) {
   try {
     const fresh = await fetch(request);
     if (fresh.ok) {
-      // A new deploy: keep the newest shell for the next offline start.
-      void cacheShell().catch(() => undefined);
+      // A new deploy (another index.html): keep the newest shell for the next offline start.
+      const cached = await caches.match(`${SCOPE}index.html`, { cacheName: SHELL });
+      const [now, before] = await Promise.all([fresh.clone().text(), cached ? cached.text() : '']);
+      if (now !== before) void cacheShell().catch(() => undefined);
       return fresh;
     }
     throw new Error(String(fresh.status));

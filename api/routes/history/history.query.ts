@@ -119,14 +119,14 @@ export async function walletHistory(
       });
       continue;
     }
-    credits.forEach((credit, i) => {
-      items.push({
-        ...base,
-        id: `${row.posting_id}.${i}`,
-        kind: outgoingKind(row.journal_kind, credit.account_kind),
-        amountPaise: -Number(credit.amount),
+    // The ledger does not promise an order of postings inside a journal: the main line first, then shares and fees.
+    const rank = (kind: HistoryKind) => (kind === 'fee' ? 2 : kind === 'insurance_contribution' ? 1 : 0);
+    credits
+      .map((credit) => ({ kind: outgoingKind(row.journal_kind, credit.account_kind), amount: Number(credit.amount) }))
+      .sort((x, y) => rank(x.kind) - rank(y.kind) || y.amount - x.amount)
+      .forEach((line, i) => {
+        items.push({ ...base, id: `${row.posting_id}.${i}`, kind: line.kind, amountPaise: -line.amount });
       });
-    });
   }
   const more = result.rows.length > page.limit;
   return { items, nextBeforePostingId: more ? Number(rows[rows.length - 1]!.posting_id) : null };
