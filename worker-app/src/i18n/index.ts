@@ -57,9 +57,16 @@ export function explain(err: unknown, t: Translate, lang: Lang): string {
       if (min !== null && max !== null) return t('err_AMOUNT_OUT_OF_RANGE', { min: rupees(min), max: rupees(max) });
       return lang === 'en' && err.message ? err.message : t('err_AMOUNT_OUT_OF_RANGE_plain');
     }
-    case 'LOAN_NOT_ALLOWED':
-      if (/open/i.test(err.message) && !d.limitingCondition) return t('err_LOAN_OPEN');
-      return t('err_LOAN_NOT_ALLOWED', { reason: err.message });
+    case 'LOAN_NOT_ALLOWED': {
+      const condition = typeof d.limitingCondition === 'string' ? d.limitingCondition : null;
+      if (condition === 'OPEN_LOAN' || (!condition && /open/i.test(err.message))) return t('err_LOAN_OPEN');
+      // The server's sentence names the rule with the worker's own numbers; other languages get the rule's name.
+      if (lang === 'en') return t('err_LOAN_NOT_ALLOWED', { reason: err.message });
+      if (condition === 'LOW_EARNINGS') return t('err_LOAN_LOW_EARNINGS');
+      if (condition === 'LOW_SCORE') return t('err_LOAN_LOW_SCORE');
+      const max = num(d.maxAmountPaise);
+      return max ? t('err_LOAN_MAX', { amount: rupees(max) }) : t('err_LOAN_NOT_ALLOWED_plain');
+    }
     case 'CLAIM_NOT_ALLOWED': {
       const rule = typeof d.rule === 'string' ? `err_claim_${d.rule}` : '';
       return isKey(rule) ? t(rule) : t('err_CLAIM_NOT_ALLOWED');

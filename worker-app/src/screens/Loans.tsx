@@ -125,7 +125,13 @@ function ApplyForm(props: { e: Eligibility; onApplied: () => void }) {
           </div>
         ) : null}
         {quote?.refusal ? (
-          <Problem>{lang === 'en' ? quote.refusal.message : t('err_AMOUNT_OUT_OF_RANGE_plain')}</Problem>
+          <Problem>
+            {lang === 'en'
+              ? quote.refusal.message
+              : quote.refusal.code === 'AMOUNT_OUT_OF_RANGE'
+                ? t('err_LOAN_MAX', { amount: rupees(props.e.maxAmountPaise) })
+                : t('err_LOAN_NOT_ALLOWED_plain')}
+          </Problem>
         ) : null}
         <PhotoPicker label={t('proof')} files={files} onChange={setFiles} max={1} accept="image/*,application/pdf" />
         <Problem>{problem}</Problem>
