@@ -165,6 +165,10 @@ describe('worker app: loan with a document, insurance claim with a photo', () =>
   it('cancels a withdrawal while it waits; a decision made while the phone was offline arrives by resync', async () => {
     await tab(page, 'Withdraw').click();
     await page.getByLabel('Amount in ₹').fill('6000');
+    // Insured now: 1% of the amount goes to the pool, shown before confirming.
+    await page.getByText('Insurance (1%)').waitFor();
+    await waitForText(page.getByTestId('net'), '₹5,936');
+    await screenshot(page, 'worker-withdraw-insured');
     await page.getByRole('button', { name: 'Withdraw ₹6,000' }).click();
     await waitForText(page.getByTestId('withdrawal-status'), 'Waiting for approval');
     await page.getByRole('button', { name: 'Cancel withdrawal' }).click();
@@ -213,5 +217,11 @@ describe('worker app: loan with a document, insurance claim with a photo', () =>
       await page.evaluate<string | null>(`localStorage.getItem('gigbit.lastSeq.${worker.workerId}')`),
     );
     expect(seqAfter).toBeGreaterThan(seqBefore);
+
+    // Opting out keeps the cover to the end of the month, and says until when.
+    await tab(page, 'Insurance').click();
+    await page.getByRole('button', { name: 'Stop cover at the end of the month' }).click();
+    await page.getByText(/^Your cover ends on /).waitFor();
+    await waitForText(page.getByTestId('cover-status'), /Covered/);
   }, 60_000);
 });
