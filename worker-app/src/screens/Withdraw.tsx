@@ -49,7 +49,7 @@ function StatusCard(props: { withdrawal: Withdrawal; onChange: (w: Withdrawal) =
         <strong>{rupees(w.amountPaise)}</strong>
         <span className="muted small">{dateTime(w.createdAt, lang)}</span>
       </div>
-      <p className="muted">{t('receiveLine', { amount: rupees(w.netPaise) })}</p>
+      {!failed ? <p className="muted">{t('receiveLine', { amount: rupees(w.netPaise) })}</p> : null}
       <p
         className={`status-text ${failed ? 'bad' : w.status === 'paid' ? 'good' : ''}`}
         role="status"
@@ -67,7 +67,7 @@ function StatusCard(props: { withdrawal: Withdrawal; onChange: (w: Withdrawal) =
         </ol>
       ) : (
         <>
-          {w.decisionReason || w.failureReason ? (
+          {w.status !== 'cancelled' && (w.decisionReason || w.failureReason) ? (
             <p>{t('reason', { reason: w.decisionReason ?? w.failureReason ?? '' })}</p>
           ) : null}
           <p>{t('moneyBack')}</p>
