@@ -1,5 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startPlatformSimulator, type PlatformSimulator } from '../../simulators/platform';
+import { browserSubscriptionKeys } from '../../simulators/web-push-server';
 import { launchBrowser, phoneContext, screenshot } from '../helpers/browser';
 import { bearer, createHarness, fundWorker, signInAdmin, type Harness } from '../helpers/harness';
 import { eventually } from '../helpers/loans';
@@ -148,8 +149,31 @@ describe('worker app (phone, Chromium)', () => {
     await page.getByText('₹5,996 reached your bank account.').waitFor();
     await screenshot(page, 'worker-notifications');
 
+    // Another browser of this worker turned notifications on: Settings lists it and can remove it.
+    const session = JSON.parse(
+      (await page.evaluate<string | null>("localStorage.getItem('gigbit.session')")) ?? '{}',
+    ) as {
+      accessToken: string;
+      subjectId: string;
+    };
+    const keys = browserSubscriptionKeys();
+    const subscribed = await h.api.app.inject({
+      method: 'POST',
+      url: '/v1/me/web-push/subscriptions',
+      headers: bearer(session.accessToken),
+      payload: {
+        endpoint: 'https://push.example.test/send/other-browser',
+        keys: { p256dh: keys.p256dh, auth: keys.auth },
+      },
+    });
+    expect(subscribed.statusCode).toBe(201);
     await tab(page, 'More').click();
     await page.getByRole('link', { name: 'Settings' }).click();
+    const otherBrowser = page.getByRole('listitem').filter({ hasText: 'Web browser (notifications)' });
+    await otherBrowser.waitFor();
+    await otherBrowser.getByRole('button', { name: 'Remove' }).click();
+    await otherBrowser.waitFor({ state: 'detached' });
+    expect(await h.database.db('web_push_subscriptions').where({ worker_id: session.subjectId })).toEqual([]);
     // Headless Chromium has no push service: the app says so instead of failing.
     await page.getByTestId('push-state').waitFor();
     const turnOn = page.getByRole('button', { name: 'Turn on notifications' });

@@ -209,6 +209,8 @@ export const en = {
   device_android: 'Android app',
   device_ios: 'iPhone app',
   device_web: 'Web',
+  browser: 'Web browser (notifications)',
+  thisBrowser: 'This browser (notifications)',
   lastSeen: 'Last seen {time}',
   remove: 'Remove',
   deleteTitle: 'Delete my account',

@@ -210,6 +210,8 @@ export const hi: Record<MessageKey, string> = {
   device_android: 'Android ऐप',
   device_ios: 'iPhone ऐप',
   device_web: 'वेब',
+  browser: 'वेब ब्राउज़र (सूचनाएँ)',
+  thisBrowser: 'यह ब्राउज़र (सूचनाएँ)',
   lastSeen: 'आख़िरी बार {time}',
   remove: 'हटाएँ',
   deleteTitle: 'मेरा खाता हटाएँ',

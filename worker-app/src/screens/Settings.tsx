@@ -152,6 +152,10 @@ function DeletionCard() {
 export function Settings() {
   const { t, lang, setLang } = useI18n();
   const devices = useResource<{ items: Device[] }>('/v1/me/devices');
+  const browsers = useResource<{ items: Array<{ id: string; createdAt: string; lastSuccessAt: string | null }> }>(
+    '/v1/me/web-push/subscriptions',
+  );
+  const thisBrowser = localStorage.getItem('gigbit.webPushSubscriptionId');
 
   async function signOut() {
     await disablePush();
@@ -178,7 +182,9 @@ export function Settings() {
       </Card>
       <PushCard />
       <Card title={t('devices')}>
-        {(devices.data?.items ?? []).length === 0 ? <p className="muted">{t('noDevices')}</p> : null}
+        {(devices.data?.items ?? []).length + (browsers.data?.items ?? []).length === 0 ? (
+          <p className="muted">{t('noDevices')}</p>
+        ) : null}
         <ul className="rows" role="list">
           {(devices.data?.items ?? []).map((d) => (
             <li key={d.id}>
@@ -192,6 +198,27 @@ export function Settings() {
                 onClick={async () => {
                   await del(`/v1/me/devices/${d.id}`);
                   await devices.reload();
+                }}
+              >
+                {t('remove')}
+              </button>
+            </li>
+          ))}
+          {(browsers.data?.items ?? []).map((b) => (
+            <li key={b.id}>
+              <span className="grow">
+                {b.id === thisBrowser ? t('thisBrowser') : t('browser')}
+                <span className="muted small block">
+                  {t('lastSeen', { time: dateTime(b.lastSuccessAt ?? b.createdAt, lang) })}
+                </span>
+              </span>
+              <button
+                type="button"
+                className="link danger"
+                onClick={async () => {
+                  await del(`/v1/me/web-push/subscriptions/${b.id}`);
+                  if (b.id === thisBrowser) localStorage.removeItem('gigbit.webPushSubscriptionId');
+                  await browsers.reload();
                 }}
               >
                 {t('remove')}
