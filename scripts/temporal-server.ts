@@ -562,12 +562,17 @@ async function main(): Promise<void> {
   });
   say(`Temporal server ${TEMPORAL_SERVER_VERSION} on PostgreSQL is up at ${server.address}, its UI at ${ui.url}`);
   say('Ctrl-C stops both.');
-  const shutdown = () => void Promise.all([ui.stop(), server.stop()]).then(() => process.exit(0));
+  let stopping = false;
+  const shutdown = () => {
+    stopping = true;
+    void Promise.all([ui.stop(), server.stop()]).then(() => process.exit(0));
+  };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
   server.process.once('exit', (code) => {
-    say(`Temporal server exited (${code})`);
-    process.exit(code ?? 1);
+    if (stopping) return;
+    say(`Temporal server exited on its own (${code}); stopping the UI`);
+    void ui.stop().then(() => process.exit(code ?? 1));
   });
 }
 
