@@ -82,7 +82,15 @@ function SignedIn(props: { session: Session }) {
 export function App() {
   const [session, setSessionState] = useState(currentSession());
   const [lang, setLangState] = useState<Lang>(initialLang());
-  useEffect(() => onSessionChange(setSessionState), []);
+  useEffect(
+    () =>
+      onSessionChange((next) => {
+        // However the session ended (sign-out, refused refresh, erased account), the cached numbers go with it.
+        if (!next) navigator.serviceWorker?.controller?.postMessage({ type: 'clear-data' });
+        setSessionState(next);
+      }),
+    [],
+  );
   useEffect(() => {
     document.documentElement.lang = lang;
   }, [lang]);
