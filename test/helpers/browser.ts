@@ -13,13 +13,20 @@ export const SCREENSHOT_DIR = path.resolve(__dirname, '..', '..', 'test-results'
  * Installs Debian's chromium when it is missing and this process may (root, apt-get present), so a fresh machine
  * needs nothing by hand. Called once per run from the global set-up.
  */
+/** Hindi screens need a Devanagari font; without one Chromium draws boxes (the tests pass, the screenshots lie). */
+const DEVANAGARI_FONT_DIR = '/usr/share/fonts/truetype/lohit-devanagari';
+
 export function ensureChromium(log: (line: string) => void = () => {}): void {
-  if (existsSync(CHROMIUM_PATH)) return;
+  const missing = [
+    ...(existsSync(CHROMIUM_PATH) ? [] : ['chromium']),
+    ...(existsSync(DEVANAGARI_FONT_DIR) ? [] : ['fonts-lohit-deva']),
+  ];
+  if (missing.length === 0) return;
   if (process.getuid?.() !== 0 || !existsSync('/usr/bin/apt-get')) {
-    throw new Error(`No browser at ${CHROMIUM_PATH}: install Debian's chromium (apt-get install -y chromium)`);
+    throw new Error(`Missing ${missing.join(' and ')}: install them (apt-get install -y ${missing.join(' ')})`);
   }
-  log('installing chromium from Debian packages (once per machine)');
-  execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], {
+  log(`installing ${missing.join(', ')} from Debian packages (once per machine)`);
+  execFileSync('apt-get', ['install', '-y', '--no-install-recommends', ...missing], {
     stdio: 'ignore',
     env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
   });
