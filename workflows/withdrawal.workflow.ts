@@ -52,6 +52,8 @@ const MAX_POLL_MS = 10 * 60 * 1000;
  * branch (deprecatePatch, then delete) once no run older than this marker is open.
  */
 export const APPROVALS_MODEL_PATCH = 'approvals-model';
+/** A settlement webhook that arrives before requestPayout returns is remembered instead of dropped. */
+export const EARLY_SETTLEMENT_PATCH = 'early-settlement-hint';
 
 type Outcome =
   | { kind: 'approve'; decidedAt: string; adminId?: string; comment?: string }
@@ -75,6 +77,7 @@ export async function withdrawalWorkflow(input: WithdrawalWorkflowInput): Promis
   let outcome: Outcome;
   let decided: DecisionResult | undefined;
   let settledHint = false;
+  const settledBeforeKnown = new Set<string>();
   let payoutId: string | undefined;
 
   const setStatus = (next: WithdrawalStatus) => {
@@ -85,6 +88,8 @@ export async function withdrawalWorkflow(input: WithdrawalWorkflowInput): Promis
   setHandler(payoutSettledSignal, ({ payoutId: settled }) => {
     // Only a hint to look now: the rail's own status decides, so a stray or forged message changes nothing.
     if (settled === payoutId) settledHint = true;
+    // A fast rail can settle (and call back) before our requestPayout activity has returned the payout id.
+    else if (payoutId === undefined) settledBeforeKnown.add(settled);
   });
 
   upsertSearchAttributes([
@@ -166,6 +171,7 @@ export async function withdrawalWorkflow(input: WithdrawalWorkflowInput): Promis
     return failed;
   }
   setStatus('paying');
+  if (settledBeforeKnown.has(payoutId) && patched(EARLY_SETTLEMENT_PATCH)) settledHint = true;
 
   // Wait for the webhook, or poll the rail with backoff. Never void on silence: the rail may still pay.
   let pollMs = input.payoutPollMs;

@@ -392,3 +392,38 @@ describe('withdrawal expiry', () => {
     expect(late.json<{ error: { message: string } }>().error.message).toMatch(/already expired/);
   });
 });
+
+describe('a rail that settles at once', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    // Polling is a minute away: only the webhook can finish these withdrawals within the test's time.
+    h = await createHarness({ listen: true, worker: true, env: { PAYOUT_STATUS_POLL_MS: '60000' } });
+    h.rail.setBehaviour({ outcome: 'succeed', delayMs: 0, duplicateWebhooks: 0 });
+  });
+  afterAll(() => h.close());
+
+  it('pays on the webhook even when it arrives before the payout request has returned to the workflow', async () => {
+    // Several (one per worker: the daily allowance), so the webhook beats the activity's completion in some.
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const worker = await signInWorker(h.api.app);
+      await fundWorker(h, worker, { earningsPaise: 5_000_000 });
+      const created = await postWithdrawal(h.api.app, worker.token, `instant-${i}`, { amountPaise: 50_000 });
+      expect(created.statusCode).toBe(201);
+      ids.push(created.json<{ id: string }>().id);
+    }
+    const results = await Promise.all(
+      ids.map((id) =>
+        Promise.race([
+          h.api.temporal.workflow.getHandle(withdrawalWorkflowId(id)).result(),
+          new Promise((resolve) => {
+            setTimeout(() => resolve('still waiting for the poll'), 15_000).unref();
+          }),
+        ]),
+      ),
+    );
+    expect(results.map((r) => (typeof r === 'string' ? r : (r as { status: string }).status))).toEqual(
+      ids.map(() => 'paid'),
+    );
+  });
+});
