@@ -6,8 +6,9 @@
  *   create-superadmin --username <name> [--email <e>] [--phone <p>]
  *     Creates the first (or another) superadmin. The password comes from GIGBIT_ADMIN_PASSWORD or is asked for on
  *     the terminal; it is never an argument (shell history). Prints the authenticator seed once.
- *   seed-demo
- *     Demo workers with phone numbers, plans and 60 days of earnings on the catalog platforms. Idempotent.
+ *   seed-demo [--allow-production]
+ *     Demo workers with phone numbers, plans and 60 days of earnings on the catalog platforms. Idempotent. Refuses
+ *     NODE_ENV=production (the default) unless --allow-production.
  *   backfill-earnings --platform <slug> --from <YYYY-MM-DD> --to <YYYY-MM-DD>
  *     Pulls every connected account of a platform from its connector through the earnings-sync code path.
  *   reconcile

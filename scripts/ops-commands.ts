@@ -74,13 +74,21 @@ const DEMO_WORKERS = [
 const DEMO_HISTORY_DAYS = 60;
 const DEMO_SEED = 'gigbit-demo';
 
-export const seedDemo: OpsCommand<Record<string, never>> = {
-  usage: 'seed-demo',
+export const seedDemo: OpsCommand<{ allowProduction: boolean }> = {
+  usage: 'seed-demo [--allow-production]',
   parse(argv) {
-    parse(argv, {});
-    return {};
+    const values = parse(argv, { 'allow-production': { type: 'boolean' } });
+    return { allowProduction: values['allow-production'] === true };
   },
-  async run(db) {
+  async run(db, config, options) {
+    // Demo workers with invented earnings are real money in a production ledger: never by accident (NODE_ENV
+    // defaults to production, so an unset environment lands here too).
+    if (config.isProduction && !options.allowProduction) {
+      throw new Error(
+        'seed-demo refuses to run with NODE_ENV=production: it credits invented earnings to demo wallets. ' +
+          'Set NODE_ENV=development for a development database, or pass --allow-production for a staging one.',
+      );
+    }
     const catalog = new Map((await createPlatformRepository(db).list()).map((p) => [p.slug, p]));
     const planCodes = new Set((await db('plans').select<Array<{ code: string }>>('code')).map((p) => p.code));
     const today = Math.floor((Date.now() + IST_OFFSET_MS) / DAY_MS);

@@ -176,8 +176,18 @@ describe('ops CLI: seed-demo and reconcile', () => {
     };
   };
 
+  it('refuses to seed a production database unless told to, writing nothing', async () => {
+    const before = await settled();
+    // NODE_ENV unset is production.
+    const refused = await gigbit(database, ['seed-demo']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/refuses to run with NODE_ENV=production[\s\S]*--allow-production/);
+    expect(await settled()).toEqual(before);
+    expect(before.workers).toBe(0);
+  });
+
   it('seeds workers with phones, plans, links and 60 days of earnings, and a second run adds nothing', async () => {
-    const first = await gigbit(database, ['seed-demo']);
+    const first = await gigbit(database, ['seed-demo'], { NODE_ENV: 'development' });
     expect(first).toMatchObject({ code: 0 });
     expect(first.stderr).toMatch(/5 workers \(5 new\), [1-9]\d* trips newly credited/);
     const after = await settled();
@@ -202,7 +212,8 @@ describe('ops CLI: seed-demo and reconcile', () => {
     expect(Number(wallet.balance)).toBe(Number(earned.sum) - 2_500); // Solo costs ₹25
     expect(await ledgerInvariants(database.db)).toEqual(healthy);
 
-    const second = await gigbit(database, ['seed-demo']);
+    // Forced in production mode (a staging database): same data, nothing added.
+    const second = await gigbit(database, ['seed-demo', '--allow-production']);
     expect(second).toMatchObject({ code: 0 });
     expect(second.stderr).toMatch(/5 workers \(0 new\), 0 trips newly credited/);
     expect(await settled()).toEqual(after);
