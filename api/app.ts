@@ -258,7 +258,12 @@ export default fp(
     // Before the routes, so its latency hook times them all. Sockets come later; the gauge reads them at scrape time.
     let connectedSockets = () => 0;
     if (config.METRICS_ENABLED) {
-      await fastify.register(metrics, { db, token: config.METRICS_TOKEN, connectedSockets: () => connectedSockets() });
+      await fastify.register(metrics, {
+        db,
+        token: config.METRICS_TOKEN,
+        requireToken: config.isProduction,
+        connectedSockets: () => connectedSockets(),
+      });
     }
 
     const checks: Record<string, () => Promise<unknown>> = {

@@ -66,8 +66,8 @@ async function main(): Promise<void> {
   const env: Record<string, string | undefined> = { ...process.env, NODE_ENV: 'production' };
   const config = productionConfig(env);
   if (!config.REDIS_URL) say('REDIS_URL is unset: fine for one API instance; several need Redis for socket fan-out');
-  if (!config.METRICS_TOKEN && config.METRICS_ENABLED && config.HOST !== '127.0.0.1') {
-    say('METRICS_TOKEN is unset: /metrics is open to anyone who reaches the API port');
+  if (!config.METRICS_TOKEN && config.METRICS_ENABLED) {
+    say('METRICS_TOKEN is unset: /metrics refuses every scrape (401) until it is set');
   }
 
   const db = createDb(config, 'gigbit-migrate');

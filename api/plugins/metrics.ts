@@ -10,6 +10,11 @@ export interface MetricsOptions {
   db: Db;
   /** When set, a scrape must send `Authorization: Bearer <token>`. */
   token?: string;
+  /**
+   * Production: without a token every scrape is refused. The figures (traffic per route, sockets, outbox backlog,
+   * process internals) are not for whoever reaches the API port, and the compose load balancer forwards /metrics.
+   */
+  requireToken?: boolean;
   /** Sockets connected to this instance now (read at scrape time). */
   connectedSockets: () => number;
 }
@@ -107,7 +112,10 @@ export default fp(
     });
 
     const expected = opts.token ? digest(opts.token) : undefined;
+    const closed = Boolean(opts.requireToken) && !expected;
+    if (closed) fastify.log.warn('METRICS_TOKEN is unset: /metrics refuses every scrape in production');
     const authorised = (request: FastifyRequest) => {
+      if (closed) return false;
       if (!expected) return true;
       const given = bearerToken(request);
       return given !== undefined && timingSafeEqual(digest(given), expected);
@@ -122,7 +130,12 @@ export default fp(
       },
       async (request, reply) => {
         if (!authorised(request)) {
-          throw new AppError(ErrorCode.UNAUTHENTICATED, 'Send the metrics token as a bearer token');
+          throw new AppError(
+            ErrorCode.UNAUTHENTICATED,
+            closed
+              ? 'Metrics are closed: set METRICS_TOKEN on the API and send it as a bearer token'
+              : 'Send the metrics token as a bearer token',
+          );
         }
         // Merged per scrape: a merge copies the metrics registered at that moment.
         const scrape = Registry.merge([processMetrics(), registry]);

@@ -124,6 +124,26 @@ describe('GET /metrics with METRICS_TOKEN, and switched off', () => {
     }
   });
 
+  it('refuses every scrape in production when no token is configured', async () => {
+    const api = await startApi(
+      testConfig(database, { NODE_ENV: 'production', SMTP_URL: 'smtp://127.0.0.1:1' }),
+      database,
+      { background: false },
+    );
+    try {
+      const anonymous = await api.app.inject({ method: 'GET', url: '/metrics' });
+      expect(anonymous.statusCode).toBe(401);
+      expect(anonymous.json()).toMatchObject({
+        error: { code: 'UNAUTHENTICATED', message: expect.stringContaining('METRICS_TOKEN') },
+      });
+      expect(anonymous.body).not.toContain('gigbit_');
+      const guessed = await api.app.inject({ method: 'GET', url: '/metrics', headers: bearer('x'.repeat(32)) });
+      expect(guessed.statusCode).toBe(401);
+    } finally {
+      await api.close();
+    }
+  });
+
   it('is not served when METRICS_ENABLED=false', async () => {
     const api = await startApi(testConfig(database, { METRICS_ENABLED: 'false' }), database, { background: false });
     try {

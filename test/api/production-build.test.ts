@@ -13,6 +13,7 @@ import { freePort } from '../global-setup';
 
 const root = path.resolve(__dirname, '../..');
 const run = promisify(execFile);
+const METRICS_TOKEN = 'production-build-metrics-token';
 
 /** A compiled entry as `npm run start:prod` runs it: plain node, no tsx. */
 function runCompiled(entry: string, env: Record<string, string>, cwd = root): Run {
@@ -92,6 +93,7 @@ describe('production build', () => {
       PAYOUT_RAIL_WEBHOOK_SECRET: TEST_RAIL_SECRET,
       DATA_ENCRYPTION_KEY: TEST_DATA_KEY,
       SMTP_URL: `smtp://127.0.0.1:${mail.smtpPort}`,
+      METRICS_TOKEN,
       API_PORT: String(port),
       LOG_LEVEL: 'info',
     });
@@ -157,7 +159,9 @@ describe('production build', () => {
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toMatch(/text\/html/);
     }
-    const metrics = await (await fetch(`${url}/metrics`)).text();
+    // Production closes /metrics to anyone without the token.
+    expect((await fetch(`${url}/metrics`)).status).toBe(401);
+    const metrics = await (await fetch(`${url}/metrics`, { headers: bearer(METRICS_TOKEN) })).text();
     expect(metrics).toMatch(/gigbit_http_request_duration_seconds_count\{[^}]*route="\/v1\/auth\/codes"/);
 
     running.child.kill('SIGTERM');
