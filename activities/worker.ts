@@ -18,7 +18,11 @@ async function main(): Promise<void> {
     // The SDK's own metrics (task slots, schedule-to-start latency, poll results, workflow/activity outcomes),
     // served by the runtime for Prometheus; the process has no HTTP server of its own.
     ...(config.WORKER_METRICS_ADDRESS && {
-      telemetryOptions: { metrics: { prometheus: { bindAddress: config.WORKER_METRICS_ADDRESS } } },
+      // Durations in seconds like the API's histograms (the SDK's default is milliseconds), so alert thresholds
+      // read the same on both (docs/runbook.md §6).
+      telemetryOptions: {
+        metrics: { prometheus: { bindAddress: config.WORKER_METRICS_ADDRESS, useSecondsForDurations: true } },
+      },
     }),
   });
 

@@ -63,6 +63,9 @@ describe('the Temporal worker process: metrics (WORKER_METRICS_ADDRESS) and corr
     expect(body).toMatch(new RegExp(`^temporal_worker_task_slots_available\\{[^}]*task_queue="${taskQueue}"`, 'm'));
     expect(body).toMatch(/^temporal_long_request\{[^}]*operation="PollWorkflowTaskQueue"/m);
     expect(body).toMatch(/^temporal_worker_start\{[^}]*\} 1$/m);
+    // Durations in seconds, like the API's histograms (the SDK's default would be milliseconds: le="10000").
+    expect(body).toMatch(/^temporal_request_latency_bucket\{[^}]*le="0\.05"\}/m);
+    expect(body).not.toMatch(/_latency_bucket\{[^}]*le="10000"\}/);
   });
 
   it('logs activities with their workflowId, activityType and the API request id that started the workflow', async () => {
