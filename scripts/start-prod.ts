@@ -17,6 +17,8 @@ import { createDb } from '../api/db/knex';
 const dist = path.resolve(__dirname, '..');
 const entries = { api: path.join(dist, 'api', 'server.js'), worker: path.join(dist, 'activities', 'worker.js') };
 const say = (line: string) => console.log(`[start:prod] ${line}`);
+/** util-linux; setpriv execs the command, so the child's pid stays the entry's. */
+const SETPRIV = '/usr/bin/setpriv';
 
 /** Every problem at once: the schema's (missing secrets, bad URLs) and what only production requires. */
 function productionConfig(env: Record<string, string | undefined>): Config {
@@ -90,7 +92,13 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
   for (const [name, entry] of Object.entries(entries)) {
-    const child = spawn(process.execPath, ['--enable-source-maps', entry], { env, stdio: 'inherit' });
+    // Own process group: a terminal's Ctrl-C reaches only this script, which sends each child one SIGTERM (the API
+    // takes a second signal as "exit now" and would cut its drain short). The parent-death signal stops a child
+    // when this script is killed outright, so no orphan keeps a port.
+    const command = [process.execPath, '--enable-source-maps', entry];
+    const child = existsSync(SETPRIV)
+      ? spawn(SETPRIV, ['--pdeathsig', 'SIGTERM', '--', ...command], { env, stdio: 'inherit', detached: true })
+      : spawn(command[0]!, command.slice(1), { env, stdio: 'inherit', detached: true });
     child.once('exit', (code, signal) => {
       if (stopping) return;
       say(`${name} exited (${signal ?? code}); stopping`);
