@@ -38,6 +38,7 @@ const PLATFORM_PORT = Number(process.env.PLATFORM_SIMULATOR_PORT ?? 4200);
 const FCM_PORT = Number(process.env.FCM_SIMULATOR_PORT ?? 4300);
 const startedAt = performance.now();
 const say = (line: string) => console.log(`[topology] ${line}`);
+const SETPRIV = '/usr/bin/setpriv';
 
 /** Same file and shape as `npm start`'s, so both keep one set of local keys and sessions stay valid across them. */
 function localSecrets(): Record<string, string> {
@@ -161,12 +162,13 @@ async function main(): Promise<void> {
       processes.push(['FCM simulator', 'simulators/fcm-server.ts', { ...env, FCM_SIMULATOR_PORT: String(FCM_PORT) }]);
     }
     for (const [name, entry, childEnv] of processes) {
-      const child = spawn(process.execPath, ['--import', 'tsx', entry], {
-        cwd: root,
-        env: childEnv,
-        stdio: 'inherit',
-        detached: true,
-      });
+      // Detached: Ctrl-C reaches this script only, which stops them in order. The parent-death signal (setpriv execs
+      // node, so the pid stays the entry's) stops them too if this script is killed outright.
+      const command = [process.execPath, '--import', 'tsx', entry];
+      const options = { cwd: root, env: childEnv, stdio: 'inherit', detached: true } as const;
+      const child = existsSync(SETPRIV)
+        ? spawn(SETPRIV, ['--pdeathsig', 'SIGTERM', '--', ...command], options)
+        : spawn(command[0]!, command.slice(1), options);
       child.once('exit', (code, signal) => {
         if (!stopping) say(`${name} exited (${signal ?? code}); the other instances keep serving`);
       });
