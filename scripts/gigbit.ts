@@ -128,7 +128,19 @@ async function main([command, ...argv]: string[]): Promise<number> {
   const config = loadConfig();
   const db = createDb(config, 'gigbit-cli');
   try {
-    await db.migrate.latest();
+    // A production schema changes only by the deliberate step of a release (docs/runbook.md), never as a side effect
+    // of an export run from a newer checkout; a development database is simply brought up to date.
+    if (config.isProduction) {
+      const [, pending] = (await db.migrate.list()) as [unknown[], unknown[]];
+      if (pending.length > 0) {
+        throw new Error(
+          `The database lacks ${pending.length} migration(s) of this code: run \`npm run db:migrate\` first ` +
+            '(the CLI does not migrate a production database).',
+        );
+      }
+    } else {
+      await db.migrate.latest();
+    }
     return (await chosen.run(db, config, options)) ?? 0;
   } finally {
     await db.destroy();
