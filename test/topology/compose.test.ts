@@ -143,6 +143,8 @@ describe('docker-compose.yml', () => {
   it('takes configuration from .env and writes no secret into the file', () => {
     for (const name of ['api', 'worker', 'migrate']) {
       expect([services[name]!.env_file].flat()).toContain('.env');
+      // The container's `npm ci` installs into a volume, never into the host checkout's node_modules.
+      expect(services[name]!.volumes).toContain('node-modules:/app/node_modules');
     }
     // Every secret is a required variable: compose refuses to start without it, and no value sits in the file.
     const secretKeys = /(SECRET|PASSWORD|PWD|_KEY|SMTP_URL)$/;
