@@ -36,8 +36,8 @@ import { inParallel, range, serverUrl, withScratchDatabase } from './scratch-dat
 const [withdrawals = 120, concurrency = 12] = process.argv.slice(2).map(Number);
 const WARM_UP = 6;
 /**
- * The rail settles this long after accepting a payout. Not 0: a webhook that arrives before the payout activity has
- * returned is ignored by the workflow (it does not know the payout id yet) and the run waits for its status poll.
+ * The rail settles this long after accepting a payout, as a real rail would not settle at once (a webhook that beats
+ * the payout activity's return is remembered by the workflow since the early-settlement-hint patch).
  */
 const RAIL_DELAY_MS = 50;
 const RAIL_SECRET = randomBytes(32).toString('hex');
