@@ -386,6 +386,38 @@ describe('ops CLI: backfill-earnings through the platform simulator', () => {
   }, 60_000);
 });
 
+describe('ops CLI: export-audit across pages', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(() => database.drop());
+
+  it('exports every record of the period once, in id order, across several pages of 1000', async () => {
+    // Interleaved with records outside the period, so the page boundaries fall between filtered rows.
+    await database.db.raw(`
+      INSERT INTO audit_log (occurred_at, actor_kind, action, outcome, details)
+      SELECT CASE WHEN n % 4 = 0 THEN '2026-01-07T10:00:00Z'::timestamptz ELSE '2026-01-05T10:00:00Z'::timestamptz
+                  + n * interval '1 second' END,
+             'system', 'test.bulk', 'succeeded', jsonb_build_object('n', n)
+        FROM generate_series(1, 3000) AS n`);
+    const result = await gigbit(
+      database,
+      ['export-audit', '--from', '2026-01-05', '--to', '2026-01-05', '--format', 'jsonl'],
+      { NODE_ENV: 'development' },
+    );
+    expect(result.code).toBe(0);
+    const rows = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { id: number; details: { n: number } });
+    expect(rows).toHaveLength(2250);
+    expect(rows.every((row, i) => i === 0 || row.id > rows[i - 1]!.id)).toBe(true);
+    expect(rows.every((row) => row.details.n % 4 !== 0)).toBe(true);
+    expect(result.stderr).toContain('Exported 2250 audit records');
+  });
+});
+
 describe('ops CLI: export-audit', () => {
   let database: TestDatabase;
   let api: ApiInstance;
