@@ -244,6 +244,10 @@ describe('admin portal in a browser', () => {
 
     const arrived = watching.getByRole('link', { name: 'Open Withdrawal Imran Ali ₹9,500.00' });
     await arrived.waitFor();
+    await watching
+      .getByRole('row', { name: /Imran Ali/ })
+      .getByText('New', { exact: true })
+      .waitFor();
     await screenshot(watching, 'admin-inbox');
 
     await deciding.goto(`/admin/requests/${id}`);

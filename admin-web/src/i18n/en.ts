@@ -101,6 +101,7 @@ export const en = {
   'inbox.reason': 'Reason (required to reject)',
   'inbox.results': 'Bulk decision: {ok} succeeded, {failed} failed',
   'inbox.new': '{n} new or changed — list updated',
+  'inbox.newBadge': 'New',
   'inbox.empty': 'The queue is empty.',
   'inbox.changed': 'Changed since you selected it',
   'inbox.bulkOnly': 'Bulk decisions apply to withdrawals and claims only.',

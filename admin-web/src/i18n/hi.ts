@@ -103,6 +103,7 @@ export const hi: Messages = {
   'inbox.reason': 'कारण (अस्वीकार के लिए ज़रूरी)',
   'inbox.results': 'सामूहिक निर्णय: {ok} सफल, {failed} विफल',
   'inbox.new': '{n} नए या बदले — सूची अपडेट हुई',
+  'inbox.newBadge': 'नया',
   'inbox.empty': 'कतार ख़ाली है।',
   'inbox.changed': 'चुनने के बाद बदल गया',
   'inbox.bulkOnly': 'सामूहिक निर्णय केवल निकासी और दावों पर लागू होते हैं।',

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { api, query } from '../api';
 import { hasRole, usePortal } from '../App';
 import {
@@ -68,13 +68,38 @@ export function Inbox() {
       ),
     [filters.type, filters.status, filters.sla, filters.claimed, filters.minAge],
   );
-  const [changes, setChanges] = useState(0);
+  // Which requests changed live since the page opened (or the filters changed): a hint, the list itself reloads.
+  const [changed, setChanged] = useState<Set<string>>(new Set());
+  const filterKey = `${filters.type}|${filters.status}|${filters.sla}|${filters.claimed}|${filters.minAge}`;
+  useEffect(() => setChanged(new Set()), [filterKey]);
   useLiveReload(
     live,
     reload,
     (type) => LIVE_TYPES.has(type),
-    () => setChanges((n) => n + 1),
+    (event) => {
+      const id = event.data.requestId ?? event.data.withdrawalId;
+      if (typeof id === 'string') setChanged((s) => (s.has(id) ? s : new Set(s).add(id)));
+    },
   );
+  const changes = changed.size;
+
+  // Requests that arrived while the page was open get a "New" badge (not the ones there on first load).
+  const seen = useRef<Set<string> | null>(null);
+  const [fresh, setFresh] = useState<Set<string>>(new Set());
+  useEffect(() => {
+    seen.current = null;
+    setFresh(new Set());
+  }, [filterKey]);
+  useEffect(() => {
+    if (!data) return;
+    const ids = data.items.map((r) => r.id);
+    const before = seen.current;
+    if (before) {
+      const added = ids.filter((id) => !before.has(id));
+      if (added.length > 0) setFresh((f) => new Set([...f, ...added]));
+    }
+    seen.current = new Set([...(before ?? []), ...ids]);
+  }, [data]);
 
   // Selected rows are kept even when a live update drops them from the list: the admin chose them, and the
   // server re-checks each one and says which no longer can be decided.
@@ -360,7 +385,10 @@ export function Inbox() {
                         />
                       )}
                     </td>
-                    <td>{i.word('type', r.type)}</td>
+                    <td>
+                      {i.word('type', r.type)}{' '}
+                      {fresh.has(r.id) && !r.stale && <Badge value="approved" label={t('inbox.newBadge')} />}
+                    </td>
                     <td>
                       <Link to={`/workers/${r.workerId}`}>{who}</Link>
                     </td>
