@@ -103,7 +103,7 @@ const READINESS_DEADLINE_MS = 1500;
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
 /** Fastify construction options shared by the server process and the tests. */
-export function fastifyOptions(config: Pick<Config, 'LOG_LEVEL'>): FastifyServerOptions {
+export function fastifyOptions(config: Pick<Config, 'LOG_LEVEL' | 'TRUST_PROXY'>): FastifyServerOptions {
   return {
     logger: { level: config.LOG_LEVEL, redact: ['req.headers.authorization'] },
     // Keep a caller's correlation id when it is well-formed; otherwise mint one.
@@ -119,7 +119,10 @@ export function fastifyOptions(config: Pick<Config, 'LOG_LEVEL'>): FastifyServer
         message: error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path parameter is too long' : 'The URL is malformed',
       });
     },
-    trustProxy: false,
+    // request.ip keys the rate limits and lands in the audit log: behind a load balancer it must be the client's
+    // address from X-Forwarded-For. Only named proxies are believed (a hop count cannot check the peer, and this
+    // Fastify refuses it), and the address is read from the proxy's end, so a client's own header forges nothing.
+    trustProxy: config.TRUST_PROXY ?? false,
   };
 }
 

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 
@@ -86,6 +87,14 @@ export const EnvSchema = Type.Object({
     default: '',
     description: 'Comma-separated browser origins allowed to call the API; empty allows none',
   }),
+  TRUST_PROXY: Type.Optional(
+    Type.String({
+      description:
+        'Addresses or CIDRs (comma-separated), or loopback | linklocal | uniquelocal: the load balancers in front ' +
+        'of the API whose X-Forwarded-For is believed; unset believes none, so rate limits and the audit log ' +
+        'see the socket peer',
+    }),
+  ),
   SMTP_URL: Type.Optional(
     Type.String({ pattern: '^smtps?://', description: 'Mail server for sign-in codes; required in production' }),
   ),
@@ -254,6 +263,26 @@ export class ConfigError extends Error {
   }
 }
 
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** Checked here so a typo is listed with the other problems instead of crashing Fastify's construction. */
+function trustProxyProblems(setting: string | undefined): string[] {
+  if (setting === undefined) return [];
+  const bad = setting
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => {
+      if (PROXY_RANGE_NAMES.has(entry)) return false;
+      const [address = '', prefix, ...rest] = entry.split('/');
+      const family = isIP(address);
+      if (family === 0 || rest.length > 0) return true;
+      return prefix !== undefined && !(/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+    });
+  return bad.length > 0
+    ? [`TRUST_PROXY: not an address, CIDR or loopback | linklocal | uniquelocal: ${bad.join(', ')}`]
+    : [];
+}
+
 /** Environment values are strings; convert, apply defaults, then validate, reporting every problem at once. */
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
   const raw = Object.fromEntries(
@@ -273,7 +302,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     problems.push('WITHDRAWAL_MIN_PAISE: must not exceed WITHDRAWAL_MAX_PAISE');
   }
   if (problems.length === 0) {
-    problems.push(...fcmProblems(env));
+    problems.push(...fcmProblems(env), ...trustProxyProblems(env.TRUST_PROXY));
   }
   if (problems.length > 0) throw new ConfigError(problems);
 

@@ -167,6 +167,46 @@ describe('identity and access', () => {
       expect(refused.headers['retry-after']).toBeDefined();
       expect(refused.json()).toMatchObject({ error: { code: 'RATE_LIMITED' } });
     });
+
+    it('behind one load balancer (TRUST_PROXY) limits and audits the address the proxy appended, not a forged one', async () => {
+      const api = await otherApi({ RATE_LIMIT_SIGN_IN_PER_IP: '2', TRUST_PROXY: 'loopback' });
+      // What nginx's $proxy_add_x_forwarded_for sends: whatever the client claimed, then the address it really saw.
+      const codeFrom = async (forwardedFor: string) =>
+        (
+          await api.app.inject({
+            method: 'POST',
+            url: '/v1/auth/codes',
+            payload: { phone: uniquePhone() },
+            headers: { 'x-forwarded-for': forwardedFor },
+          })
+        ).statusCode;
+      expect([await codeFrom('203.0.113.7'), await codeFrom('203.0.113.7')]).toEqual([202, 202]);
+      // The same client cannot get a fresh bucket by claiming another address in front of the real one.
+      expect(await codeFrom('198.51.100.1, 203.0.113.7')).toBe(429);
+      expect(await codeFrom('203.0.113.8')).toBe(202);
+
+      const since = await lastAuditId();
+      const refusal = await api.app.inject({
+        method: 'POST',
+        url: '/v1/admin/auth/sign-in',
+        payload: { username: 'nobody.here', password: randomBytes(9).toString('hex') },
+        headers: { 'x-forwarded-for': '198.51.100.1, 203.0.113.9' },
+      });
+      expect(refusal.statusCode).toBe(401);
+      // Without TRUST_PROXY the same header is ignored: the audit keeps the socket peer.
+      await h.api.app.inject({
+        method: 'POST',
+        url: '/v1/admin/auth/sign-in',
+        payload: { username: 'nobody.here', password: randomBytes(9).toString('hex') },
+        headers: { 'x-forwarded-for': '203.0.113.9' },
+      });
+      const ips = await h.database
+        .db('audit_log')
+        .where('id', '>', since)
+        .orderBy('id')
+        .select(h.database.db.raw('host(ip) as ip'));
+      expect(ips.map((r: { ip: string }) => r.ip)).toEqual(['203.0.113.9', '127.0.0.1']);
+    });
   });
 
   describe('sessions', () => {

@@ -102,6 +102,18 @@ describe('loadConfig', () => {
     expect(problemsOf({ ...minimal, CORS_ORIGINS: '*' })[0]).toMatch(/^CORS_ORIGINS/);
   });
 
+  it('takes trusted proxies as addresses, CIDRs or range names, and lists a typo instead of crashing later', () => {
+    expect(loadConfig(minimal).TRUST_PROXY).toBeUndefined();
+    expect(loadConfig({ ...minimal, TRUST_PROXY: '10.0.0.0/8, fd00::/8,127.0.0.1' }).TRUST_PROXY).toBe(
+      '10.0.0.0/8, fd00::/8,127.0.0.1',
+    );
+    expect(loadConfig({ ...minimal, TRUST_PROXY: 'uniquelocal' }).TRUST_PROXY).toBe('uniquelocal');
+    // A hop count is refused: it would believe any direct client's own X-Forwarded-For.
+    expect(problemsOf({ ...minimal, TRUST_PROXY: '1,10.0.0.0/33,10.1.2.0/24,lb.internal' })).toEqual([
+      'TRUST_PROXY: not an address, CIDR or loopback | linklocal | uniquelocal: 1, 10.0.0.0/33, lb.internal',
+    ]);
+  });
+
   it('refuses inconsistent withdrawal bounds', () => {
     expect(problemsOf({ ...minimal, WITHDRAWAL_MIN_PAISE: '500000', WITHDRAWAL_MAX_PAISE: '100000' })).toEqual([
       'WITHDRAWAL_MIN_PAISE: must not exceed WITHDRAWAL_MAX_PAISE',
