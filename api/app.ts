@@ -298,7 +298,11 @@ export default fp(
     await fastify.register(loanRoutes, { loans, approvals });
     const webPushSubscriptions = createWebPushSubscriptionRepository(db);
     const webPushSender = createWebPushSender(config);
-    await fastify.register(webPushRoutes, { subscriptions: webPushSubscriptions, publicKey: webPushSender?.publicKey });
+    await fastify.register(webPushRoutes, {
+      subscriptions: webPushSubscriptions,
+      publicKey: webPushSender?.publicKey,
+      endpointPolicy: { serviceHosts: config.webPushServiceHosts, allowHttp: config.isDevelopment },
+    });
     await fastify.register(historyRoutes, { db });
     await fastify.register(notificationRoutes, {
       notifications: createNotificationService({ notifications: createNotificationRepository(db) }),

@@ -160,6 +160,14 @@ export const EnvSchema = Type.Object({
     }),
   ),
 
+  WEB_PUSH_SERVICE_HOSTS: Type.String({
+    pattern: '^(\\*\\.)?[A-Za-z0-9.-]+(,(\\*\\.)?[A-Za-z0-9.-]+)*$',
+    default: 'fcm.googleapis.com,updates.push.services.mozilla.com,*.push.apple.com,*.notify.windows.com',
+    description:
+      'Push services a browser subscription may point at (`*.` admits subdomains): the relay POSTs to every ' +
+      'registered endpoint, so any other URL would let a worker aim the server at internal addresses',
+  }),
+
   UPLOAD_DIR: Type.String({
     minLength: 1,
     pattern: '^[^\\0]+$',
@@ -253,6 +261,7 @@ export interface Config extends Env {
   isProduction: boolean;
   isDevelopment: boolean;
   corsOrigins: string[];
+  webPushServiceHosts: string[];
   temporalWorkflowUrl: (workflowId: string) => string;
 }
 
@@ -319,6 +328,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     isProduction: env.NODE_ENV === 'production',
     isDevelopment: env.NODE_ENV === 'development',
     corsOrigins: env.CORS_ORIGINS.split(',').filter(Boolean),
+    webPushServiceHosts: env.WEB_PUSH_SERVICE_HOSTS.toLowerCase().split(','),
     temporalWorkflowUrl: (workflowId) =>
       `${uiBase}/namespaces/${encodeURIComponent(env.TEMPORAL_NAMESPACE)}/workflows/${encodeURIComponent(workflowId)}`,
   };

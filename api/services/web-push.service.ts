@@ -108,12 +108,32 @@ export function createWebPushSender(config: WebPushConfig): WebPushSender | unde
   };
 }
 
-/** True for a push endpoint a browser could have given: an absolute http(s) URL without credentials. */
-export function isPushEndpoint(value: string): boolean {
+export interface PushEndpointPolicy {
+  /** Host names of the push services browsers use; `*.example.com` admits any subdomain of example.com. */
+  serviceHosts: string[];
+  /** Development only: a local push service stand-in speaks plain http. */
+  allowHttp: boolean;
+}
+
+/**
+ * Why an endpoint is refused, or undefined when a browser's push service could have given it. The push relay
+ * POSTs to every registered endpoint and deletes it on 404/410, so an arbitrary URL would let a worker make the
+ * server call (and probe) internal addresses: only the configured push services are accepted.
+ */
+export function pushEndpointProblem(value: string, policy: PushEndpointPolicy): string | undefined {
+  let url: URL;
   try {
-    const url = new URL(value);
-    return (url.protocol === 'https:' || url.protocol === 'http:') && !url.username && !url.password;
+    url = new URL(value);
   } catch {
-    return false;
+    return 'endpoint must be a URL';
   }
+  const schemeAllowed = url.protocol === 'https:' || (policy.allowHttp && url.protocol === 'http:');
+  if (!schemeAllowed || url.username || url.password) {
+    return policy.allowHttp ? 'endpoint must be an http(s) URL' : 'endpoint must be an https URL';
+  }
+  const host = url.hostname.toLowerCase();
+  const known = policy.serviceHosts.some((allowed) =>
+    allowed.startsWith('*.') ? host.endsWith(allowed.slice(1)) : host === allowed,
+  );
+  return known ? undefined : `endpoint is not at a known push service (${host})`;
 }

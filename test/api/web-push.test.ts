@@ -29,6 +29,8 @@ describe('web push (VAPID + aes128gcm → fake push service)', () => {
         VAPID_PUBLIC_KEY: VAPID.publicKey,
         VAPID_PRIVATE_KEY: VAPID.privateKey,
         VAPID_SUBJECT: SUBJECT,
+        // The local push service stands in for fcm.googleapis.com & co. (plain http: development mode).
+        WEB_PUSH_SERVICE_HOSTS: '127.0.0.1',
         PUSH_POLL_INTERVAL_MS: '100',
       },
     });
@@ -62,12 +64,16 @@ describe('web push (VAPID + aes128gcm → fake push service)', () => {
     expect(response.json()).toEqual({ enabled: true, publicKey: VAPID.publicKey });
   });
 
-  it('validates subscriptions: an http(s) endpoint and keys of the right size', async () => {
+  it('validates subscriptions: an endpoint at a known push service and keys of the right size', async () => {
     const worker = await signInWorker(h.api.app);
     const keys = browserSubscriptionKeys();
     const bad = [
       { endpoint: 'ftp://push.example/abc', keys: { p256dh: keys.p256dh, auth: keys.auth } },
       { endpoint: 'javascript:alert(1)//x', keys: { p256dh: keys.p256dh, auth: keys.auth } },
+      // The relay would POST to these on every event: the cloud metadata service, the database's host, another port.
+      { endpoint: 'http://169.254.169.254/latest/meta-data/x', keys: { p256dh: keys.p256dh, auth: keys.auth } },
+      { endpoint: 'https://10.0.0.5:5432/send/x', keys: { p256dh: keys.p256dh, auth: keys.auth } },
+      { endpoint: 'http://localhost:6379/send/x', keys: { p256dh: keys.p256dh, auth: keys.auth } },
       { endpoint: service.endpoint(), keys: { p256dh: 'short', auth: keys.auth } },
       { endpoint: service.endpoint(), keys: { p256dh: keys.p256dh } },
       { endpoint: service.endpoint() },
@@ -89,6 +95,9 @@ describe('web push (VAPID + aes128gcm → fake push service)', () => {
         code: 'VALIDATION_FAILED',
       });
     }
+    expect(await h.database.db('web_push_subscriptions').where({ worker_id: worker.workerId }).count()).toEqual([
+      { count: 0 },
+    ]);
   });
 
   it('registers idempotently, lists, and deletes only the worker’s own subscription', async () => {

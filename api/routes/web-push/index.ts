@@ -4,7 +4,7 @@ import type { WebPushSubscriptionRepository } from '../../db/web-push-subscripti
 import { AppError, ErrorCode } from '../../errors';
 import { requireWorker } from '../../plugins/auth';
 import { commonErrorResponses, IdParams, Timestamp, Uuid } from '../../schemas/common';
-import { isPushEndpoint } from '../../services/web-push.service';
+import { pushEndpointProblem, type PushEndpointPolicy } from '../../services/web-push.service';
 
 const Base64Url = (min: number, max: number, description: string) =>
   Type.String({ minLength: min, maxLength: max, pattern: '^[A-Za-z0-9_-]+={0,2}$', description });
@@ -43,7 +43,8 @@ const toView = (s: { id: string; createdAt: Date; lastSuccessAt: Date | null }) 
 const webPushRoutes: FastifyPluginAsyncTypebox<{
   subscriptions: WebPushSubscriptionRepository;
   publicKey: string | undefined;
-}> = async (fastify, { subscriptions, publicKey }) => {
+  endpointPolicy: PushEndpointPolicy;
+}> = async (fastify, { subscriptions, publicKey, endpointPolicy }) => {
   const security = [{ bearer: [] }];
 
   fastify.get(
@@ -80,9 +81,8 @@ const webPushRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request, reply) => {
       const { endpoint, keys } = request.body;
-      if (!isPushEndpoint(endpoint)) {
-        throw new AppError(ErrorCode.VALIDATION_FAILED, 'endpoint must be an http(s) URL', { field: 'endpoint' });
-      }
+      const problem = pushEndpointProblem(endpoint, endpointPolicy);
+      if (problem) throw new AppError(ErrorCode.VALIDATION_FAILED, problem, { field: 'endpoint' });
       const { subscription, created } = await subscriptions.save({
         workerId: requireWorker(request),
         endpoint,
