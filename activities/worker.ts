@@ -1,20 +1,21 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig, loadDotEnvFile, reportFatal } from '../api/config';
 import { createDb } from '../api/db/knex';
 import { createTemporalClient } from '../api/temporal/client';
 import { ensureSchedules } from '../api/temporal/schedules';
 import { bundleWorkflows, createGigbitWorker, PREBUILT_WORKFLOW_BUNDLE } from './create-worker';
+import { createWorkerLogger } from './worker-logger';
 
 /** The Temporal worker process: runs GigBit's workflows and activities until SIGINT/SIGTERM. */
 async function main(): Promise<void> {
   loadDotEnvFile();
   const config = loadConfig();
-  const level = config.LOG_LEVEL === 'silent' || config.LOG_LEVEL === 'fatal' ? 'ERROR' : config.LOG_LEVEL;
+  const logger = createWorkerLogger(config.LOG_LEVEL);
   // The runtime's default shutdown signals (SIGINT, SIGTERM) make worker.run() drain and resolve.
   Runtime.install({
-    logger: new DefaultLogger(level.toUpperCase() as LogLevel),
+    logger,
     // The SDK's own metrics (task slots, schedule-to-start latency, poll results, workflow/activity outcomes),
     // served by the runtime for Prometheus; the process has no HTTP server of its own.
     ...(config.WORKER_METRICS_ADDRESS && {
@@ -36,7 +37,7 @@ async function main(): Promise<void> {
     const prebuilt = path.join(__dirname, PREBUILT_WORKFLOW_BUNDLE);
     const workflowBundle = existsSync(prebuilt) ? { codePath: prebuilt } : await bundleWorkflows();
     const worker = await createGigbitWorker({ config, db, connection, workflowBundle });
-    console.log(
+    logger.info(
       `Temporal worker polling task queue "${config.TEMPORAL_TASK_QUEUE}" on ${config.TEMPORAL_ADDRESS}` +
         ('codePath' in workflowBundle ? ' (prebuilt workflow bundle)' : '') +
         (config.WORKER_METRICS_ADDRESS ? `; metrics at http://${config.WORKER_METRICS_ADDRESS}/metrics` : ''),

@@ -57,11 +57,11 @@ describe('process entries', () => {
       LOG_LEVEL: 'info',
     });
     // Start-up bundles the workflow code (webpack): seconds alone, much longer on a loaded 2-core machine.
-    await waitFor(() => worker.output().includes("state: 'RUNNING'"), 'worker RUNNING', 60_000).catch((err: Error) => {
+    await waitFor(() => worker.output().includes('"state":"RUNNING"'), 'worker RUNNING', 60_000).catch((err: Error) => {
       throw new Error(`${err.message}; the worker printed:\n${worker.output().slice(-2000)}`);
     });
     worker.child.kill('SIGTERM');
     expect(await worker.exited).toBe(0);
-    expect(worker.output()).toContain("state: 'STOPPED'");
+    expect(worker.output()).toContain('"state":"STOPPED"');
   }, 90_000);
 });

@@ -39,7 +39,7 @@ describe('the Temporal worker process: metrics (WORKER_METRICS_ADDRESS) and corr
       LOG_LEVEL: 'debug',
     });
     // Start-up bundles the workflow code (webpack): slow on a loaded 2-core machine.
-    await waitFor(() => worker.output().includes("state: 'RUNNING'"), 'worker RUNNING', 90_000).catch((err: Error) => {
+    await waitFor(() => worker.output().includes('"state":"RUNNING"'), 'worker RUNNING', 90_000).catch((err: Error) => {
       throw new Error(`${err.message}; the worker printed:\n${worker.output().slice(-2000)}`);
     });
   }, 120_000);
@@ -82,15 +82,19 @@ describe('the Temporal worker process: metrics (WORKER_METRICS_ADDRESS) and corr
       expect(started.statusCode).toBe(202);
       const workflowId = workerSyncWorkflowId(rider.workerId);
       await api.temporal.workflow.getHandle(workflowId).result();
-      // The runtime logger prints `[time] [LEVEL] message { fields }`, one entry per timestamped block.
-      const entries = worker.output().split(/\n(?=\d{4}-\d\d-\d\dT)/);
-      const activityLines = entries.filter((entry) => entry.includes(`requestId: '${requestId}'`));
+      // One JSON object per line (pino), like the API's log lines, so the two join on requestId.
+      const entries = worker
+        .output()
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(entries.every((entry) => entry.process === 'worker' && typeof entry.time === 'number')).toBe(true);
+      const activityLines = entries.filter((entry) => entry.requestId === requestId);
       expect(activityLines.length).toBeGreaterThan(0);
       for (const entry of activityLines) {
-        expect(entry).toContain(`workflowId: '${workflowId}'`);
-        expect(entry).toMatch(/activityType: '\w+'/);
+        expect(entry).toMatchObject({ workflowId, activityType: expect.stringMatching(/^\w+$/) as unknown });
       }
-      expect(activityLines.join('\n')).toContain("activityType: 'listSyncableConnections'");
+      expect(activityLines.map((entry) => entry.activityType)).toContain('listSyncableConnections');
     } finally {
       await api?.close();
     }

@@ -109,7 +109,7 @@ describe('scale-out on the full Temporal server on PostgreSQL', () => {
     }
     progress('2 API instances up; waiting for 2 worker processes (each bundles the workflow code)…');
     for (const worker of workers) {
-      await waitFor(() => worker.output().includes("state: 'RUNNING'"), 'worker RUNNING', 180_000).catch(
+      await waitFor(() => worker.output().includes('"state":"RUNNING"'), 'worker RUNNING', 180_000).catch(
         (err: Error) => {
           throw new Error(`${err.message}; the worker printed:\n${worker.output().slice(-2000)}`);
         },
