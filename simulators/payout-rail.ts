@@ -3,12 +3,14 @@
  *
  *   POST /payouts            { reference, amountPaise, currency } + Idempotency-Key  → 202 { payoutId, status: 'pending' }
  *   GET  /payouts/:id        → { payoutId, reference, amountPaise, status, failureReason }
- *   POST /control            { outcome: 'succeed' | 'fail', delayMs, duplicateWebhooks } → how later payouts behave
+ *   POST /control            { outcome: 'succeed' | 'fail', delayMs, duplicateWebhooks, answerDelayMs } → how later
+ *                            payouts behave
  *
  * A payout settles after `delayMs` and the rail POSTs the result to the webhook URL, signed with HMAC-SHA256 of the
  * raw body (`x-rail-signature: sha256=<hex>`), retrying until the receiver answers 2xx. `duplicateWebhooks` sends
- * each result that many extra times, as real rails do. The same Idempotency-Key returns the same payout; the same key
- * with a different body is refused.
+ * each result that many extra times, as real rails do. `answerDelayMs` makes the rail accept a payout at once but
+ * answer the request that late (a slow bank whose answer the caller may never see). The same Idempotency-Key returns
+ * the same payout; the same key with a different body is refused.
  */
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { startJsonServer, type JsonReply } from './json-server';
@@ -19,6 +21,7 @@ export interface RailBehaviour {
   outcome: 'succeed' | 'fail';
   delayMs: number;
   duplicateWebhooks: number;
+  answerDelayMs: number;
 }
 
 export function signRailBody(secret: string, body: string): string {
@@ -40,7 +43,13 @@ export async function startPayoutRailSimulator(options: {
   webhookSecret: string;
   behaviour?: Partial<RailBehaviour>;
 }): Promise<PayoutRailSimulator> {
-  let behaviour: RailBehaviour = { outcome: 'succeed', delayMs: 50, duplicateWebhooks: 0, ...options.behaviour };
+  let behaviour: RailBehaviour = {
+    outcome: 'succeed',
+    delayMs: 50,
+    duplicateWebhooks: 0,
+    answerDelayMs: 0,
+    ...options.behaviour,
+  };
   let webhookUrl = options.webhookUrl;
   const payouts = new Map<string, RailPayout>();
   const byKey = new Map<string, { payoutId: string; fingerprint: string }>();
@@ -84,53 +93,58 @@ export async function startPayoutRailSimulator(options: {
     for (let i = 0; i <= settleAs.duplicateWebhooks; i++) deliver(payout);
   }
 
-  const server = await startJsonServer(options.port, ({ method, url, headers, body: raw }): JsonReply => {
-    const send = (status: number, reply: unknown): JsonReply => [status, reply];
-    if (method === 'POST' && url.pathname === '/payouts') {
-      const key = headers['idempotency-key'];
-      const body = JSON.parse(raw) as { reference?: unknown; amountPaise?: unknown; currency?: unknown };
-      if (typeof key !== 'string' || key.length < 8) return send(400, { error: 'Idempotency-Key required' });
-      if (
-        typeof body.reference !== 'string' ||
-        !Number.isSafeInteger(body.amountPaise) ||
-        (body.amountPaise as number) <= 0
-      ) {
-        return send(400, { error: 'reference and a positive integer amountPaise are required' });
-      }
-      const fingerprint = createHash('sha256')
-        .update(JSON.stringify([body.reference, body.amountPaise, body.currency]))
-        .digest('hex');
-      const existing = byKey.get(key);
-      if (existing) {
-        if (existing.fingerprint !== fingerprint) {
-          return send(422, { error: 'Idempotency-Key reused with a different payout' });
+  const server = await startJsonServer(
+    options.port,
+    ({ method, url, headers, body: raw }): JsonReply | Promise<JsonReply> => {
+      const send = (status: number, reply: unknown): JsonReply => [status, reply];
+      if (method === 'POST' && url.pathname === '/payouts') {
+        const key = headers['idempotency-key'];
+        const body = JSON.parse(raw) as { reference?: unknown; amountPaise?: unknown; currency?: unknown };
+        if (typeof key !== 'string' || key.length < 8) return send(400, { error: 'Idempotency-Key required' });
+        if (
+          typeof body.reference !== 'string' ||
+          !Number.isSafeInteger(body.amountPaise) ||
+          (body.amountPaise as number) <= 0
+        ) {
+          return send(400, { error: 'reference and a positive integer amountPaise are required' });
         }
-        return send(202, payouts.get(existing.payoutId));
+        const fingerprint = createHash('sha256')
+          .update(JSON.stringify([body.reference, body.amountPaise, body.currency]))
+          .digest('hex');
+        const existing = byKey.get(key);
+        if (existing) {
+          if (existing.fingerprint !== fingerprint) {
+            return send(422, { error: 'Idempotency-Key reused with a different payout' });
+          }
+          return send(202, payouts.get(existing.payoutId));
+        }
+        const payout: RailPayout = {
+          payoutId: randomUUID(),
+          reference: body.reference,
+          amountPaise: body.amountPaise as number,
+          status: 'pending',
+          failureReason: null,
+        };
+        payouts.set(payout.payoutId, payout);
+        byKey.set(key, { payoutId: payout.payoutId, fingerprint });
+        const settleAs = { ...behaviour };
+        later(settleAs.delayMs, () => settle(payout.payoutId, settleAs));
+        const answer = send(202, { ...payout });
+        if (settleAs.answerDelayMs === 0) return answer;
+        return new Promise<JsonReply>((resolve) => later(settleAs.answerDelayMs, () => resolve(answer)));
       }
-      const payout: RailPayout = {
-        payoutId: randomUUID(),
-        reference: body.reference,
-        amountPaise: body.amountPaise as number,
-        status: 'pending',
-        failureReason: null,
-      };
-      payouts.set(payout.payoutId, payout);
-      byKey.set(key, { payoutId: payout.payoutId, fingerprint });
-      const settleAs = { ...behaviour };
-      later(settleAs.delayMs, () => settle(payout.payoutId, settleAs));
-      return send(202, payout);
-    }
-    const match = /^\/payouts\/([0-9a-f-]{36})$/.exec(url.pathname);
-    if (method === 'GET' && match) {
-      const payout = payouts.get(match[1]!);
-      return payout ? send(200, payout) : send(404, { error: 'no such payout' });
-    }
-    if (method === 'POST' && url.pathname === '/control') {
-      behaviour = { ...behaviour, ...(JSON.parse(raw) as Partial<RailBehaviour>) };
-      return send(200, behaviour);
-    }
-    return send(404, { error: 'not found' });
-  });
+      const match = /^\/payouts\/([0-9a-f-]{36})$/.exec(url.pathname);
+      if (method === 'GET' && match) {
+        const payout = payouts.get(match[1]!);
+        return payout ? send(200, payout) : send(404, { error: 'no such payout' });
+      }
+      if (method === 'POST' && url.pathname === '/control') {
+        behaviour = { ...behaviour, ...(JSON.parse(raw) as Partial<RailBehaviour>) };
+        return send(200, behaviour);
+      }
+      return send(404, { error: 'not found' });
+    },
+  );
 
   return {
     url: server.url,

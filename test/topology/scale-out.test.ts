@@ -2,11 +2,14 @@
  * Scale-out on the production engine: the full Temporal server on PostgreSQL (built from Go modules by
  * scripts/temporal-server.ts, cached per version), two API instances sharing Redis and one database, two Temporal
  * worker processes on one task queue. A withdrawal that needs approval is requested through API 1 and decided
- * through API 2, the worker sees it on a socket connected to API 1, and the worker process that holds the workflow
- * is SIGKILLed between the request and the decision. The money must move once and every status arrive once, in order.
+ * through API 2, the worker sees it on a socket connected to API 1 (which runs no outbox relay, so only Redis can
+ * carry the events to it), and the worker process running the payout request is SIGKILLed while the rail holds its
+ * answer: the bank has taken the payout, the caller never hears back. The other worker must retry it after the
+ * activity's start-to-close timeout, the rail's idempotency must make that retry the same payout, and every status
+ * must arrive once, in order.
  *
- * No timing is guessed: the process killed is the one Temporal's history names as the last to run the workflow
- * (its sticky cache), so the other worker must take over, and every wait is on an observable state.
+ * No timing is guessed: the process killed is the one Temporal names as running the activity, at a moment the rail
+ * has observed, and every wait is on an observable state.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -86,8 +89,12 @@ describe('scale-out on the full Temporal server on PostgreSQL', () => {
       PAYOUT_RAIL_URL: rail.url,
     });
     taskQueue = config.TEMPORAL_TASK_QUEUE;
-    // Two equal instances: both run the outbox relay (one at a time under its advisory lock) and the sweep.
-    apis.push(await startApi(config, database, { listen: true }), await startApi(config, database, { listen: true }));
+    // API 2 runs the outbox relay and the sweep; API 1 serves the socket only, so the events it delivers can only
+    // have come through Redis.
+    apis.push(
+      await startApi(config, database, { listen: true, background: false }),
+      await startApi(config, database, { listen: true }),
+    );
     rail.setWebhookUrl(`${apis[1]!.url}/v1/webhooks/payout-rail`);
 
     for (let i = 0; i < 2; i++) {
@@ -164,52 +171,39 @@ describe('scale-out on the full Temporal server on PostgreSQL', () => {
     const { id, status } = (await created.json()) as { id: string; status: string };
     expect(status).toBe('pending_approval');
 
-    // Once a worker has completed the run's first workflow task, that worker holds it in its cache (sticky queue):
-    // kill exactly that process, without draining.
+    // The rail will take the payout at once but hold its answer longer than the activity's start-to-close timeout.
+    rail!.setBehaviour({ answerDelayMs: 10 * 60_000 });
+    const decided = await fetch(`${api2.url}/v1/admin/withdrawals/${id}/decision`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ decision: 'approve' }),
+    });
+    expect(decided.status).toBe(200);
+
+    // The payout request reached the rail: the activity is running; Temporal names the worker that runs it.
     const handle = api1.temporal.workflow.getHandle(withdrawalWorkflowId(id));
-    let holder: string | undefined;
+    await waitFor(() => [...rail!.payouts.values()].some((p) => p.reference === id), 'the payout at the rail', 60_000);
+    let runner: string | undefined;
     await waitFor(
       async () => {
-        const events = (await handle.fetchHistory()).events ?? [];
-        const completed = events.some((e) => e.workflowTaskCompletedEventAttributes);
-        holder = events.findLast((e) => e.workflowTaskStartedEventAttributes)?.workflowTaskStartedEventAttributes
-          ?.identity as string | undefined;
-        return completed && Boolean(holder);
+        const pending = (await handle.describe()).raw.pendingActivities ?? [];
+        runner = pending.find((a) => a.activityType?.name === 'requestPayout')?.lastWorkerIdentity ?? undefined;
+        return Boolean(runner);
       },
-      'the first workflow task completed by a worker',
-      60_000,
+      'requestPayout pending with its worker',
+      30_000,
     );
-    const victim = workers.find((w) => holder?.startsWith(`${w.child.pid}@`));
+    const victim = workers.find((w) => runner?.startsWith(`${w.child.pid}@`));
     expect(victim).toBeDefined();
     const survivor = workers.find((w) => w !== victim)!;
-    progress(`killing worker process ${victim!.child.pid} (it ran the workflow); ${survivor.child.pid} remains`);
+    progress(`killing worker ${victim!.child.pid} inside requestPayout; ${survivor.child.pid} remains`);
     victim!.child.kill('SIGKILL');
     await victim!.exited;
+    rail!.setBehaviour({ answerDelayMs: 0 });
+    const killedAt = Date.now();
 
-    // The decision goes through the other instance. Temporal moves the run off the dead worker's sticky queue after
-    // its schedule-to-start timeout; the API waits 20 s for the Update and otherwise answers 503 "may still be
-    // recorded": then, as the message says, the client checks the request before retrying.
-    const decide = () =>
-      fetch(`${api2.url}/v1/admin/withdrawals/${id}/decision`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ decision: 'approve' }),
-      });
-    const started = Date.now();
-    let decided = await decide();
-    let retried = false;
-    for (let retry = 0; decided.status === 503 && retry < 3; retry++) {
-      progress('decision answered 503 (outcome not confirmed in time); checking the request before retrying');
-      const stored = await database!.db('withdrawals').where({ id }).first<{ status: string }>('status');
-      if (stored?.status !== 'pending_approval') break;
-      retried = true;
-      decided = await decide();
-    }
-    progress(`decision through API 2 answered ${decided.status} after ${Date.now() - started} ms`);
-    // A retry may find the first attempt already recorded (409 "already approved"): the end state below decides.
-    expect(retried ? [200, 409, 503] : [200, 503]).toContain(decided.status);
-
-    await waitFor(() => received.some((e) => e.data.withdrawalId === id && e.data.status === 'paid'), 'paid', 90_000);
+    await waitFor(() => received.some((e) => e.data.withdrawalId === id && e.data.status === 'paid'), 'paid', 120_000);
+    progress(`paid ${Date.now() - killedAt} ms after the kill (the activity's start-to-close timeout is 30 s)`);
     // Every event of this worker published by some relay, and a beat for a duplicate to arrive if one were sent.
     await waitFor(
       async () =>
@@ -234,10 +228,22 @@ describe('scale-out on the full Temporal server on PostgreSQL', () => {
     });
     expect(((await viaApi2.json()) as { status: string }).status).toBe('paid');
     await expect(handle.result()).resolves.toMatchObject({ status: 'paid' });
-    // The survivor did the rest: the run's later workflow tasks name it.
-    const identities = ((await handle.fetchHistory()).events ?? [])
-      .map((e) => e.workflowTaskStartedEventAttributes?.identity)
-      .filter(Boolean);
+    // The survivor did the rest: the payout request's second attempt and the run's later workflow tasks name it.
+    const history = (await handle.fetchHistory()).events ?? [];
+    const payoutAttempts = history
+      .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'requestPayout')
+      .map((scheduled) =>
+        history.find(
+          (e) => Number(e.activityTaskStartedEventAttributes?.scheduledEventId) === Number(scheduled.eventId),
+        ),
+      )
+      .map((started) => started?.activityTaskStartedEventAttributes);
+    expect(payoutAttempts).toHaveLength(1);
+    expect(payoutAttempts[0]).toMatchObject({
+      attempt: 2,
+      identity: expect.stringMatching(new RegExp(`^${survivor.child.pid}@`)) as unknown,
+    });
+    const identities = history.map((e) => e.workflowTaskStartedEventAttributes?.identity).filter(Boolean);
     expect(identities.at(-1)).toMatch(new RegExp(`^${survivor.child.pid}@`));
-  }, 180_000);
+  }, 240_000);
 });
