@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -15,6 +15,12 @@ const root = path.resolve(__dirname, '../..');
 const run = promisify(execFile);
 const METRICS_TOKEN = 'production-build-metrics-token';
 
+/**
+ * The production dependencies alone (`npm ci --omit=dev`, as the Dockerfile's `npm prune` leaves them), so a
+ * compiled file that needs a development package (tsx, vite, typescript…) fails here and not in the image.
+ */
+const productionModules = path.join(mkdtempSync(path.join(os.tmpdir(), 'gigbit-prod-deps-')), 'node_modules');
+
 /** A compiled entry as `npm run start:prod` runs it: plain node, no tsx. */
 function runCompiled(entry: string, env: Record<string, string>, cwd = root): Run {
   const child = spawn(process.execPath, [entry], {
@@ -22,7 +28,7 @@ function runCompiled(entry: string, env: Record<string, string>, cwd = root): Ru
     // Its own process group, as in a terminal: Ctrl-C is a SIGINT to the whole group.
     detached: true,
     // The build sits in a temporary folder, outside the checkout: its requires find node_modules this way.
-    env: { ...baseProcessEnv(), NODE_PATH: path.join(root, 'node_modules'), ...env },
+    env: { ...baseProcessEnv(), NODE_PATH: productionModules, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -44,6 +50,16 @@ describe('production build', () => {
   let prod: Run | undefined;
 
   beforeAll(async () => {
+    const dependencies = path.dirname(productionModules);
+    for (const file of ['package.json', 'package-lock.json']) {
+      copyFileSync(path.join(root, file), path.join(dependencies, file));
+    }
+    // From npm's cache, which the checkout's own install filled.
+    await run('npm', ['ci', '--omit=dev', '--prefer-offline', '--no-audit', '--no-fund'], {
+      cwd: dependencies,
+      env: { ...baseProcessEnv() },
+      timeout: 180_000,
+    });
     database = await createTestDatabase();
     smtp = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'simulators/smtp-server.ts')], {
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -54,7 +70,7 @@ describe('production build', () => {
       );
       smtp.once('exit', (code) => reject(new Error(`SMTP server exited with ${code}`)));
     });
-  });
+  }, 200_000);
   afterAll(async () => {
     if (prod && prod.child.exitCode === null) {
       prod.child.kill('SIGTERM');
@@ -62,6 +78,7 @@ describe('production build', () => {
     }
     smtp.kill('SIGTERM');
     await database.drop();
+    rmSync(path.dirname(productionModules), { recursive: true, force: true });
   });
 
   it('emits compiled JavaScript and the workflow bundle', async () => {
