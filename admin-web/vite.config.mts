@@ -17,14 +17,16 @@ const portalFallback: Plugin = {
   },
 };
 
-export default defineConfig({
+export default defineConfig(({ mode }) => ({
   root,
   plugins: [portalFallback],
   base: '/',
   build: {
     outDir: resolve(root, 'dist'),
     emptyOutDir: true,
-    sourcemap: true,
+    // No source maps in the production build: the API serves dist/ as it is, and maps would hand anyone the
+    // portal's full source. `vite build --mode development` still writes them for debugging a build.
+    sourcemap: mode !== 'production',
     rollupOptions: {
       input: {
         landing: resolve(root, 'index.html'),
@@ -38,4 +40,4 @@ export default defineConfig({
       '/socket.io': { target: api, ws: true },
     },
   },
-});
+}));
