@@ -22,13 +22,19 @@ const ADMIN_EVENTS = [
 ];
 
 /**
- * One Socket.IO connection for the signed-in admin (room `admins`). Events are de-duplicated by eventId; after a
- * reconnect, or when the server says the live stream may have a gap, whatever was missed is fetched with `resync`
- * from the highest seq seen.
+ * One Socket.IO connection for the signed-in admin (room `admins`). Events are de-duplicated by eventId.
+ *
+ * Catching up after a (re)connect: with the highest seq seen, what was missed is fetched with `resync` after it.
+ * Without one (nothing has arrived since sign-in, so the socket cannot name a point in the admins' stream), asking
+ * from 0 would replay the room's whole history (every withdrawal of every worker) as if it were new, and the API
+ * offers no cheaper way to learn the current seq; the pages' state comes from REST anyway, so they are told to
+ * reload (`onGap`). The first connection counts too: a page may have read its data before the socket joined the
+ * room. A resync that fails or times out falls back to the same reload.
  */
 export function createLiveEvents() {
   const listeners = new Set<Listener>();
   const statusListeners = new Set<StatusListener>();
+  const gapListeners = new Set<() => void>();
   const seen = new Set<string>();
   let lastSeq = 0;
   let connected = false;
@@ -49,27 +55,50 @@ export function createLiveEvents() {
     for (const listener of listeners) listener(event);
   };
 
-  async function resync() {
-    for (let more = true; more;) {
-      const answer = (await socket.emitWithAck('resync', { afterSeq: lastSeq })) as
-        { events: Envelope[]; more: boolean } | { error: string };
-      if ('error' in answer) return;
-      answer.events.forEach(deliver);
-      more = answer.more && answer.events.length > 0;
+  const signalGap = () => {
+    for (const listener of gapListeners) listener();
+  };
+
+  async function resync(): Promise<void> {
+    if (lastSeq === 0) {
+      signalGap();
+      return;
+    }
+    // The page cursor is the last seq of the previous page, not lastSeq: a live event with a higher seq arriving
+    // while the pages are read would otherwise make the next page skip what lies between.
+    let cursor = lastSeq;
+    try {
+      for (let more = true; more;) {
+        const answer = (await socket.timeout(10_000).emitWithAck('resync', { afterSeq: cursor })) as
+          { events: Envelope[]; more: boolean } | { error: string };
+        if ('error' in answer) {
+          signalGap();
+          return;
+        }
+        answer.events.forEach(deliver);
+        cursor = answer.events.at(-1)?.seq ?? cursor;
+        more = answer.more && answer.events.length > 0;
+      }
+    } catch {
+      // No answer in time (or the socket dropped again): what was missed is unknown, so the pages reread.
+      signalGap();
     }
   }
+
+  // A reconnect and a `resync.required` arriving together share one catch-up.
+  let catchingUp: Promise<void> | null = null;
+  const catchUp = () => {
+    catchingUp ??= resync().finally(() => (catchingUp = null));
+  };
 
   const setStatus = (next: boolean) => {
     connected = next;
     for (const listener of statusListeners) listener(next);
   };
 
-  let firstConnect = true;
   socket.on('connect', () => {
     setStatus(true);
-    // The first connection starts from now (the pages load current state over REST); later ones catch up.
-    if (!firstConnect && lastSeq > 0) void resync();
-    firstConnect = false;
+    catchUp();
   });
   socket.on('disconnect', () => setStatus(false));
   socket.on('connect_error', (err) => {
@@ -80,13 +109,18 @@ export function createLiveEvents() {
       });
     }
   });
-  socket.on('resync.required', () => void resync());
+  socket.on('resync.required', catchUp);
   for (const type of ADMIN_EVENTS) socket.on(type, (event: Envelope) => deliver(event));
 
   return {
     subscribe(listener: Listener): () => void {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    /** Called when events may have been missed and cannot be replayed: reload the page's data over REST. */
+    onGap(listener: () => void): () => void {
+      gapListeners.add(listener);
+      return () => gapListeners.delete(listener);
     },
     onStatus(listener: StatusListener): () => void {
       statusListeners.add(listener);

@@ -112,9 +112,15 @@ export function shortId(id: string): string {
   return id.slice(0, 8);
 }
 
-/** Calls `reload` (debounced) whenever a live event arrives that `accept` lets through. */
+/**
+ * Calls `reload` (debounced) whenever a live event arrives that `accept` lets through, and when the socket says
+ * events may have been missed (`onGap`: after a reconnect it could not replay).
+ */
 export function useLiveReload(
-  live: { subscribe(listener: (event: { type: string; data: Record<string, unknown> }) => void): () => void },
+  live: {
+    subscribe(listener: (event: { type: string; data: Record<string, unknown> }) => void): () => void;
+    onGap(listener: () => void): () => void;
+  },
   reload: () => void,
   accept: (type: string) => boolean = () => true,
   onEvent?: (event: { type: string; data: Record<string, unknown> }) => void,
@@ -124,15 +130,20 @@ export function useLiveReload(
   latest.current = { reload, accept, onEvent };
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined;
+    const schedule = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => latest.current.reload(), debounceMs);
+    };
     const unsubscribe = live.subscribe((event) => {
       if (!latest.current.accept(event.type)) return;
       latest.current.onEvent?.(event);
-      clearTimeout(timer);
-      timer = setTimeout(() => latest.current.reload(), debounceMs);
+      schedule();
     });
+    const unsubscribeGap = live.onGap(schedule);
     return () => {
       clearTimeout(timer);
       unsubscribe();
+      unsubscribeGap();
     };
   }, [live, debounceMs]);
 }

@@ -138,13 +138,16 @@ export function RequestDetail({ id }: { id: string }) {
   const { t } = i;
   const { me, live } = usePortal();
   const { data, error, reload } = useLoad(() => api<Detail>(`/v1/admin/requests/${id}`), [id]);
-  useEffect(
-    () =>
-      live.subscribe((event) => {
-        if (event.data.requestId === id || event.data.withdrawalId === id) reload();
-      }),
-    [live, id, reload],
-  );
+  useEffect(() => {
+    const unsubscribe = live.subscribe((event) => {
+      if (event.data.requestId === id || event.data.withdrawalId === id) reload();
+    });
+    const unsubscribeGap = live.onGap(reload);
+    return () => {
+      unsubscribe();
+      unsubscribeGap();
+    };
+  }, [live, id, reload]);
 
   const [decision, setDecision] = useState<'approve' | 'reject'>('approve');
   const [reason, setReason] = useState('');
