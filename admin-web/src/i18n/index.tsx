@@ -3,6 +3,9 @@ import { en, type MessageKey } from './en';
 import { hi } from './hi';
 
 export type Lang = 'en' | 'hi';
+/** The part before the first dot of a catalogue key: `status`, `type`, `field`, … */
+type PrefixOf<K> = K extends `${infer P}.${string}` ? P : never;
+export type WordPrefix = PrefixOf<MessageKey>;
 const STORAGE_KEY = 'gigbit.lang';
 const catalogues = { en, hi } as const;
 
@@ -21,7 +24,11 @@ export interface I18n {
   setLang(lang: Lang): void;
   t(key: MessageKey, vars?: Record<string, string | number>): string;
   /** A word from the catalogue when there is one (statuses, types), else the raw value. */
-  word(prefix: string, value: string): string;
+  word(prefix: WordPrefix, value: string): string;
+  /** The catalogue's word for a code, or undefined when the catalogue has none (the caller decides the fallback). */
+  maybe(prefix: WordPrefix, value: string, vars?: Record<string, string | number>): string | undefined;
+  /** An API field's label: the catalogue's when it has one, else the field name made readable (`humanKey`). */
+  field(name: string): string;
   money(paise: number): string;
   number(n: number): string;
   date(iso: string | null | undefined): string;
@@ -32,6 +39,16 @@ export interface I18n {
 }
 
 const I18nContext = createContext<I18n | null>(null);
+
+/** "annualRateBps" → "Annual rate": an API field the catalogue does not know yet, as words (English only). */
+export function humanKey(key: string): string {
+  const words = key
+    .replace(/(Paise|Bps)$/, '')
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/_/g, ' ')
+    .toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
 
 export function I18nProvider({ children }: { children: ReactNode }) {
   const [lang, setLangState] = useState<Lang>(initialLang);
@@ -66,15 +83,19 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     });
     const t = (key: MessageKey, vars?: Record<string, string | number>) =>
       messages[key].replace(/\{(\w+)\}/g, (_, name: string) => String(vars?.[name] ?? `{${name}}`));
+    const maybe = (prefix: WordPrefix, value: string, vars?: Record<string, string | number>) => {
+      const key = `${prefix}.${value}`;
+      return Object.hasOwn(messages, key) ? t(key as MessageKey, vars) : undefined;
+    };
     return {
       lang,
       setLang,
       locale,
       t,
-      word: (prefix, value) => {
-        const key = `${prefix}.${value}`;
-        return key in messages ? messages[key as MessageKey] : value.replace(/_/g, ' ');
-      },
+      maybe,
+      // A value the catalogue does not know yet (a status added on the server) is shown as sent, not guessed at.
+      word: (prefix, value) => maybe(prefix, value) ?? value,
+      field: (name) => maybe('field', name) ?? humanKey(name),
       // Paise are integers; dividing by 100 for display only is exact to the paisa.
       money: (paise) => rupees.format(paise / 100),
       number: (n) => numbers.format(n),

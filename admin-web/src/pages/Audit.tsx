@@ -17,6 +17,8 @@ interface Entry {
   requestId: string | null;
   details: Record<string, unknown>;
 }
+const OUTCOMES = ['succeeded', 'refused', 'failed'];
+
 interface Page {
   entries: Entry[];
   nextCursor: string | null;
@@ -79,9 +81,11 @@ export function Audit() {
           {t('audit.outcome')}
           <select value={form.outcome} onChange={(e) => setForm({ ...form, outcome: e.target.value })}>
             <option value="">{t('common.all')}</option>
-            <option value="succeeded">succeeded</option>
-            <option value="refused">refused</option>
-            <option value="failed">failed</option>
+            {OUTCOMES.map((outcome) => (
+              <option key={outcome} value={outcome}>
+                {i.word('outcome', outcome)}
+              </option>
+            ))}
           </select>
         </label>
         <button type="submit">{t('common.search')}</button>
@@ -110,13 +114,13 @@ export function Audit() {
                 <tr key={e.id}>
                   <td className="nowrap">{i.dateTime(e.occurredAt)}</td>
                   <td className="nowrap">
-                    {e.actorKind} {e.actorId ? <code>{shortId(e.actorId)}</code> : null}
+                    {i.word('actor', e.actorKind)} {e.actorId ? <code>{shortId(e.actorId)}</code> : null}
                   </td>
                   <td>
                     <code>{e.action}</code>
                   </td>
                   <td>
-                    <Badge value={e.outcome} />
+                    <Badge value={e.outcome} label={i.word('outcome', e.outcome)} />
                   </td>
                   <td>{e.targetId ? <code>{e.targetId.length > 20 ? shortId(e.targetId) : e.targetId}</code> : '—'}</td>
                   <td className="nowrap">{e.ip ?? '—'}</td>

@@ -291,7 +291,7 @@ export function Inbox() {
           <table aria-label={t('inbox.results', { ok: bulk.result.succeeded, failed: bulk.result.failed })}>
             <thead>
               <tr>
-                <th scope="col">ID</th>
+                <th scope="col">{t('common.id')}</th>
                 <th scope="col">{t('common.worker')}</th>
                 <th scope="col" className="num">
                   {t('common.amount')}
@@ -305,7 +305,9 @@ export function Inbox() {
                 return (
                   <tr key={r.id} className={r.ok ? 'ok' : 'failed'}>
                     <td>
-                      <Link to={`/requests/${r.id}`}>{shortId(r.id)}</Link>
+                      <Link to={`/requests/${r.id}`}>
+                        <code>{shortId(r.id)}</code>
+                      </Link>
                     </td>
                     <td>{row?.workerName ?? shortId(row?.workerId ?? '')}</td>
                     <td className="num">{row?.amountPaise != null ? i.money(row.amountPaise) : '—'}</td>
@@ -314,7 +316,12 @@ export function Inbox() {
                         <StatusBadge status={r.status ?? 'approved'} />
                       ) : (
                         <>
-                          <Badge value="failed" label={r.error?.code ?? 'failed'} /> {r.error?.message}
+                          <Badge
+                            value="failed"
+                            label={(r.error && i.maybe('error', r.error.code)) ?? t('error.unknown')}
+                          />{' '}
+                          {/* The server's sentence is English: shown to English readers as the detail. */}
+                          {i.lang === 'en' && r.error?.message}
                         </>
                       )}
                     </td>

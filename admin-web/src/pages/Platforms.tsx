@@ -80,13 +80,13 @@ function PlatformForm(props: {
           <span className="colour-input">
             <input
               type="color"
-              aria-label={`${t('platforms.colour')} (picker)`}
+              aria-label={t('platforms.colourPicker')}
               value={form.brandColour}
               onChange={(e) => set({ brandColour: e.target.value })}
             />
             <input
               id={`${idPrefix}-colour`}
-              aria-label={`${t('platforms.colour')} (#RRGGBB)`}
+              aria-label={t('platforms.colourHex')}
               pattern="#[0-9A-Fa-f]{6}"
               value={form.brandColour}
               onChange={(e) => set({ brandColour: e.target.value })}
@@ -214,7 +214,7 @@ export function Platforms() {
           <table className="platforms">
             <thead>
               <tr>
-                <th scope="col">Logo</th>
+                <th scope="col">{t('platforms.logoHeader')}</th>
                 <th scope="col">{t('platforms.name')}</th>
                 <th scope="col">{t('platforms.slug')}</th>
                 <th scope="col">{t('platforms.colour')}</th>
@@ -230,7 +230,7 @@ export function Platforms() {
                 <tr key={p.id}>
                   <td>
                     {p.logoUrl ? (
-                      <img className="logo-cell" src={p.logoUrl} alt={`${p.name} logo`} />
+                      <img className="logo-cell" src={p.logoUrl} alt={t('platforms.logoAlt', { name: p.name })} />
                     ) : (
                       <span
                         className="logo-placeholder"

@@ -61,8 +61,12 @@ export function Reconciliation() {
                     <Badge value={r.status} label={i.word('status', r.status)} />
                   </td>
                   <td className="small">
-                    journals {i.number(r.counts.journals)} · postings {i.number(r.counts.postings)} · accounts{' '}
-                    {i.number(r.counts.accounts)} · holds {i.number(r.counts.pendingHolds)}
+                    {t('recon.countsLine', {
+                      journals: i.number(r.counts.journals),
+                      postings: i.number(r.counts.postings),
+                      accounts: i.number(r.counts.accounts),
+                      holds: i.number(r.counts.pendingHolds),
+                    })}
                   </td>
                   <td>
                     {r.findings.length === 0 ? (
@@ -71,7 +75,7 @@ export function Reconciliation() {
                       <ul className="plain">
                         {r.findings.map((f, index) => (
                           <li key={index}>
-                            <strong>{f.check}</strong> {f.subject}{' '}
+                            <strong>{i.word('check', f.check)}</strong> <code>{f.subject}</code>{' '}
                             <code className="json">{JSON.stringify(f.detail)}</code>
                           </li>
                         ))}

@@ -2,7 +2,8 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { api, apiResponse } from '../api';
 import { hasRole, usePortal } from '../App';
 import { Badge, Card, ErrorBox, Loading, StatusBadge, messageOf, shortId, useLoad } from '../components/ui';
-import { useI18n } from '../i18n';
+import { useI18n, type I18n, type WordPrefix } from '../i18n';
+import type { MessageKey } from '../i18n/en';
 import { Link } from '../router';
 import type { RequestSummary } from '../types';
 import { SlaBadge } from './Inbox';
@@ -30,42 +31,115 @@ interface Detail {
   subject: Record<string, unknown>;
 }
 
-/** "annualRateBps" → "Annual rate": API field names as words for people. */
-export function humanKey(key: string): string {
-  const words = key
-    .replace(/(Paise|Bps)$/, '')
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .replace(/_/g, ' ')
-    .toLowerCase();
-  return words.charAt(0).toUpperCase() + words.slice(1);
-}
-
 type Primitive = string | number | boolean | null | undefined;
 const isPrimitive = (v: unknown): v is Primitive =>
   v === null || ['string', 'number', 'boolean', 'undefined'].includes(typeof v);
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 
-/** Any value of a subject view, as text (never markup): money in rupees, rates in %, dates localised. */
+/** Reasons the system writes itself (workflows, activities): worded in the reader's language, not shown as sent. */
+const SYSTEM_REASONS: Record<string, MessageKey> = {
+  expired: 'reason.expired',
+  'cancelled by the worker': 'reason.cancelledByWorker',
+  'approved automatically': 'reason.automatic',
+};
+
+/** Fields whose string value is a code with words in the catalogue, under this prefix. */
+const CODED_FIELDS: Record<string, WordPrefix> = {
+  type: 'claimType',
+  reason: 'deletionReason',
+  decision: 'decision',
+  closure: 'closure',
+  adminRole: 'role',
+  preconditions: 'precondition',
+  limitingCondition: 'refusal',
+  conditions: 'condition',
+};
+
+/**
+ * The order nested facts read best in (a decision before its reason; eligibility first says yes or no, then why);
+ * PostgreSQL's jsonb keeps keys in its own order. Fields not listed follow in the order they came.
+ */
+const FIELD_ORDER = [
+  'decision',
+  'reason',
+  'comment',
+  'adminRole',
+  'amountPaise',
+  'approvalsRequired',
+  'eligible',
+  'limitingCondition',
+  'score',
+  'conditions',
+  'conditionsMet',
+  'annualRateBps',
+  'improvement',
+  'maxAmountPaise',
+  'earningsInWindowPaise',
+  'tenureDays',
+  'workedDays',
+  'goodDays',
+  'windowFrom',
+  'windowTo',
+];
+const byFieldOrder = ([a]: [string, unknown], [b]: [string, unknown]) => {
+  const rank = (key: string) => (FIELD_ORDER.includes(key) ? FIELD_ORDER.indexOf(key) : FIELD_ORDER.length);
+  return rank(a) - rank(b);
+};
+
+/** An IST day number (days since 1970-01-01 in India) as the date string `i.date` reads. */
+const istDayIso = (day: number) => new Date(day * 86_400_000).toISOString().slice(0, 10);
+
+/**
+ * A coded item ({ code, description | message, have?, need? }: loan conditions, refusals, erasure blockers) in the
+ * reader's language: English keeps the server's own sentence (it carries the numbers); Hindi uses the catalogue.
+ */
+function codedText(i: I18n, prefix: WordPrefix | undefined, item: Record<string, unknown>): string {
+  const code = typeof item.code === 'string' ? item.code : '';
+  const sentence = item.description ?? item.message;
+  const vars = { have: String(item.have ?? ''), need: String(item.need ?? '') };
+  const worded = prefix && code ? i.maybe(prefix, code, vars) : undefined;
+  const text = i.lang === 'en' && typeof sentence === 'string' ? sentence : (worded ?? String(sentence ?? code));
+  return typeof item.have === 'number' && typeof item.need === 'number' ? `${text} (${item.have}/${item.need})` : text;
+}
+
+/** Any value of a subject view, as text (never markup): money in rupees, rates in %, dates localised, codes worded. */
 export function SubjectValue({ name, value }: { name: string; value: unknown }) {
   const i = useI18n();
   if (value === null || value === undefined || value === '') return <>—</>;
   if (typeof value === 'number' && /Paise$/.test(name)) return <>{i.money(value)}</>;
   if (typeof value === 'number' && /Bps$/.test(name)) return <>{(value / 100).toFixed(2)}%</>;
+  if (typeof value === 'number' && /^window(From|To)$/.test(name)) return <>{i.date(istDayIso(value))}</>;
   if (typeof value === 'string' && /(At|On)$/.test(name) && !Number.isNaN(Date.parse(value))) {
     return <>{/On$/.test(name) ? i.date(value) : i.dateTime(value)}</>;
   }
   if (typeof value === 'string' && name === 'status') return <StatusBadge status={value} />;
-  if (typeof value === 'string' && (name === 'type' || name === 'reason') && /^[a-z_]+$/.test(value)) {
-    return <>{value.replace(/_/g, ' ')}</>;
+  if (typeof value === 'string') {
+    const prefix = CODED_FIELDS[name];
+    const worded = prefix ? i.maybe(prefix, value) : undefined;
+    if (worded) return <>{worded}</>;
+    const system = /[rR]eason$/.test(name) ? SYSTEM_REASONS[value] : undefined;
+    if (system) return <>{i.t(system)}</>;
+    if (name === 'improvement' && i.lang !== 'en') return <>{i.t('detail.improvement')}</>;
+    // Identifiers (admin ids, payout references, pseudonyms) are data, not words: shown as code, untranslated.
+    if (/(^id|Id|By|Pseudonym)$/.test(name)) return <code>{value}</code>;
   }
   if (typeof value === 'boolean') return <>{value ? i.t('common.yes') : i.t('common.no')}</>;
   if (Array.isArray(value)) {
-    // Conditions and checks ({ met, description }) read best as a checklist.
-    if (value.every((v) => typeof v === 'object' && v !== null && 'description' in v)) {
+    if (value.every((v) => typeof v === 'string')) {
+      const prefix = CODED_FIELDS[name];
+      return <>{value.map((v) => (prefix ? i.word(prefix, v) : v)).join(' · ')}</>;
+    }
+    // Conditions ({ code, met, description }) and blockers ({ code, message }) read best as a checklist.
+    if (value.every((v) => isRecord(v) && ('description' in v || 'message' in v))) {
       return (
         <ul className="checks">
-          {value.map((v: { met?: boolean; description: unknown }, index) => (
+          {(value as Array<Record<string, unknown>>).map((v, index) => (
             <li key={index}>
-              {v.met === undefined ? '•' : v.met ? '✓' : '✗'} {String(v.description)}
+              <span aria-hidden="true">{v.met === undefined ? '•' : v.met ? '✓' : '✗'}</span>{' '}
+              {v.met !== undefined && (
+                <span className="visually-hidden">{v.met ? i.t('common.yes') : i.t('common.no')}:</span>
+              )}{' '}
+              {codedText(i, CODED_FIELDS[name], v)}
             </li>
           ))}
         </ul>
@@ -73,31 +147,38 @@ export function SubjectValue({ name, value }: { name: string; value: unknown }) 
     }
     return <code className="json">{JSON.stringify(value)}</code>;
   }
-  if (typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>);
+  if (isRecord(value)) {
+    if ('code' in value && 'message' in value) return <>{codedText(i, CODED_FIELDS[name], value)}</>;
     return (
       <dl className="nested">
-        {entries.map(([k, v]) => (
-          <div key={k} className="kv-row">
-            <dt>{humanKey(k)}</dt>
-            <dd>
-              {isPrimitive(v) || Array.isArray(v) ? (
+        {Object.entries(value)
+          .sort(byFieldOrder)
+          .map(([k, v]) => (
+            <div key={k} className="kv-row">
+              <dt>{i.field(k)}</dt>
+              <dd>
                 <SubjectValue name={k} value={v} />
-              ) : (
-                <code>{JSON.stringify(v)}</code>
-              )}
-            </dd>
-          </div>
-        ))}
+              </dd>
+            </div>
+          ))}
       </dl>
     );
   }
   return <>{String(value as string | number)}</>;
 }
 
+/** The actor of a timeline entry: a known name, else the start of the id (as code: it is data, not a word). */
+function Actor({ actor, names }: { actor: Detail['timeline'][number]['actor']; names: Map<string, string> }) {
+  if (!actor.id) return null;
+  const name = names.get(actor.id);
+  return name ? <>{name}</> : <code>{shortId(actor.id)}</code>;
+}
+
 /** Documents need the admin's token, so they are fetched and shown from memory (data: URL, allowed by the CSP). */
 function DocumentLink({ doc, index }: { doc: Detail['documents'][number]; index: number }) {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
+  const kilobytes = new Intl.NumberFormat(locale, { style: 'unit', unit: 'kilobyte', maximumFractionDigits: 1 });
+  const bytes = new Intl.NumberFormat(locale, { style: 'unit', unit: 'byte' });
   const [preview, setPreview] = useState<string>();
   const [error, setError] = useState<string>();
   async function open() {
@@ -125,7 +206,8 @@ function DocumentLink({ doc, index }: { doc: Detail['documents'][number]; index:
         {t('detail.view')} #{index + 1}
       </button>{' '}
       <span className="muted small">
-        {doc.contentType} · {doc.byteSize < 1024 ? `${doc.byteSize} B` : `${(doc.byteSize / 1024).toFixed(1)} KB`}
+        {(doc.contentType.split('/')[1] ?? doc.contentType).toUpperCase()} ·{' '}
+        {doc.byteSize < 1024 ? bytes.format(doc.byteSize) : kilobytes.format(doc.byteSize / 1024)}
       </span>
       {error && <span className="error-inline"> {error}</span>}
       {preview && <img className="doc-preview" src={preview} alt={`${t('detail.documents')} #${index + 1}`} />}
@@ -198,6 +280,12 @@ export function RequestDetail({ id }: { id: string }) {
   const r = data.request;
   const open = r.status === 'pending_approval';
   const mine = r.claimedBy?.adminId === me.id;
+  // Who acted, by name where the page knows it: the worker, and admins who decided or hold the request.
+  const names = new Map<string, string>([
+    [r.workerId, r.workerName ?? shortId(r.workerId)],
+    ...data.decisions.map((d): [string, string] => [d.adminId, d.adminUsername]),
+    ...(r.claimedBy ? [[r.claimedBy.adminId, r.claimedBy.username] as [string, string]] : []),
+  ]);
   return (
     <>
       <p>
@@ -217,7 +305,7 @@ export function RequestDetail({ id }: { id: string }) {
       <div className="grid-2">
         <Card title={t('detail.subject')}>
           <dl className="kv">
-            <dt>ID</dt>
+            <dt>{t('common.id')}</dt>
             <dd>
               <code>{r.id}</code>
             </dd>
@@ -229,17 +317,21 @@ export function RequestDetail({ id }: { id: string }) {
             <dd>{i.dateTime(r.createdAt)}</dd>
             <dt>{t('inbox.due')}</dt>
             <dd>{i.dateTime(r.slaDueAt)}</dd>
-            <dt>Workflow</dt>
+            <dt>{t('detail.workflowId')}</dt>
             <dd>
               <code>{r.workflowId}</code>
             </dd>
             {Object.entries(data.subject)
               .filter(
-                ([key]) => !['id', 'workerId', 'workflowId', 'workflowUrl', 'instalments', 'currency'].includes(key),
+                // Shown above already (id, worker, created, workflow), or not a fact about this decision.
+                ([key]) =>
+                  !['id', 'workerId', 'workflowId', 'workflowUrl', 'instalments', 'currency', 'createdAt'].includes(
+                    key,
+                  ),
               )
               .map(([key, value]) => (
                 <div key={key} className="kv-row">
-                  <dt>{humanKey(key)}</dt>
+                  <dt>{i.field(key)}</dt>
                   <dd>
                     <SubjectValue name={key} value={value} />
                   </dd>
@@ -270,7 +362,7 @@ export function RequestDetail({ id }: { id: string }) {
                   <li key={`${d.adminId}-${d.decidedAt}`}>
                     <Badge
                       value={d.decision === 'approve' ? 'approved' : 'rejected'}
-                      label={d.decision === 'approve' ? t('detail.approve') : t('detail.reject')}
+                      label={i.word('status', d.decision === 'approve' ? 'approved' : 'rejected')}
                     />{' '}
                     <strong>{d.adminUsername}</strong> ({i.word('role', d.adminRole)}) · {i.dateTime(d.decidedAt)}
                     {d.reason && <div>{d.reason}</div>}
@@ -366,19 +458,23 @@ export function RequestDetail({ id }: { id: string }) {
             <li key={index}>
               <time dateTime={e.at}>{i.dateTime(e.at)}</time>
               <div>
-                <strong>{e.kind}</strong> {e.status && <StatusBadge status={e.status} />}{' '}
+                <strong>{i.word('timeline', e.kind)}</strong> {e.status && <StatusBadge status={e.status} />}{' '}
                 <span className="muted small">
-                  {e.actor.kind}
-                  {e.actor.id ? ` ${shortId(e.actor.id)}` : ''}
+                  {i.word('actor', e.actor.kind)} <Actor actor={e.actor} names={names} />
                 </span>
                 {Object.keys(e.detail).length > 0 && (
                   <div className="facts">
                     {Object.entries(e.detail)
                       .filter(([, v]) => v !== null && v !== undefined)
+                      .sort(byFieldOrder)
                       .map(([k, v]) => (
                         <span key={k}>
-                          <b>{humanKey(k)}</b>
-                          {isPrimitive(v) ? <SubjectValue name={k} value={v} /> : <code>{JSON.stringify(v)}</code>}
+                          <b>{i.field(k)}</b>
+                          {isPrimitive(v) || Array.isArray(v) ? (
+                            <SubjectValue name={k} value={v} />
+                          ) : (
+                            <code>{JSON.stringify(v)}</code>
+                          )}
                         </span>
                       ))}
                   </div>

@@ -265,7 +265,9 @@ export function WorkerDetail({ id }: { id: string }) {
                 <td className="num">{i.money(l.amountPaise)}</td>
                 <td>
                   <StatusBadge status={l.status} />{' '}
-                  {l.overdueInstalments > 0 && <Badge value="overdue" label={`${l.overdueInstalments} ⚠`} />}
+                  {l.overdueInstalments > 0 && (
+                    <Badge value="overdue" label={t('workers.overdueInstalments', { n: l.overdueInstalments })} />
+                  )}
                 </td>
                 <td className="num">
                   {i.money(l.emiPaise)} × {l.tenureMonths} @ {(l.annualRateBps / 100).toFixed(2)}%
@@ -293,7 +295,7 @@ export function WorkerDetail({ id }: { id: string }) {
           <tbody>
             {data.claims.map((c) => (
               <tr key={c.id}>
-                <td>{c.type.replace(/_/g, ' ')}</td>
+                <td>{i.word('claimType', c.type)}</td>
                 <td className="nowrap">{i.date(c.incidentOn)}</td>
                 <td className="wrap">{c.description}</td>
                 <td className="num">{i.money(c.payoutPaise)}</td>
@@ -309,7 +311,7 @@ export function WorkerDetail({ id }: { id: string }) {
         <table>
           <thead>
             <tr>
-              <th scope="col">ID</th>
+              <th scope="col">{t('common.id')}</th>
               <th scope="col" className="num">
                 {t('common.amount')}
               </th>
@@ -322,7 +324,9 @@ export function WorkerDetail({ id }: { id: string }) {
             {data.withdrawals.map((wd) => (
               <tr key={wd.id}>
                 <td>
-                  <Link to={`/requests/${wd.id}`}>{shortId(wd.id)}</Link>
+                  <Link to={`/requests/${wd.id}`}>
+                    <code>{shortId(wd.id)}</code>
+                  </Link>
                 </td>
                 <td className="num">{i.money(wd.amountPaise)}</td>
                 <td>
