@@ -1,8 +1,8 @@
-import { createContext, useContext, useEffect, useState } from 'react';
+import { createContext, useContext, useEffect, useRef, useState } from 'react';
 import { api, currentSession, onSessionChange, signOut, type AdminView, type Session } from './api';
 import { LanguageSwitch, useI18n } from './i18n';
 import type { MessageKey } from './i18n/en';
-import { Link, match, useRouter } from './router';
+import { Link, match, usePageFocus, useRouter } from './router';
 import { createLiveEvents, type LiveEvents } from './socket';
 import { ErrorBox, Loading, messageOf } from './components/ui';
 import { SignIn } from './pages/SignIn';
@@ -93,6 +93,8 @@ function Shell() {
   const { path } = useRouter();
   const [connected, setConnected] = useState(false);
   useEffect(() => live.onStatus(setConnected), [live]);
+  const main = useRef<HTMLElement>(null);
+  usePageFocus(path, main, t('app.name'));
   const active = (to: string) => (to === '/' ? path === '/' || path === '/overview' : path.startsWith(to));
   return (
     <div className="shell">
@@ -131,7 +133,7 @@ function Shell() {
           </button>
         </div>
       </aside>
-      <main id="main" tabIndex={-1}>
+      <main id="main" tabIndex={-1} ref={main}>
         <Page />
       </main>
     </div>

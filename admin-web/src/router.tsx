@@ -1,4 +1,13 @@
-import { createContext, useContext, useEffect, useState, type AnchorHTMLAttributes, type MouseEvent } from 'react';
+import {
+  createContext,
+  useContext,
+  useEffect,
+  useRef,
+  useState,
+  type AnchorHTMLAttributes,
+  type MouseEvent,
+  type RefObject,
+} from 'react';
 
 /** The portal lives under /admin/; the API serves admin/index.html for every deep link below it. */
 export const BASE = '/admin';
@@ -70,4 +79,42 @@ export function Link({ to, ...rest }: { to: string } & AnchorHTMLAttributes<HTML
     navigate(to);
   };
   return <a {...rest} href={`${BASE}${to}`} onClick={onClick} />;
+}
+
+/**
+ * After a page change (a link, or back/forward; not a filter change in the query), moves focus to the new page's
+ * main heading: the link that was focused is gone, and focus would otherwise fall back to the top of the document,
+ * so keyboard and screen-reader users would start again from the sidebar. Pages show their heading once their data
+ * has loaded, so `main` takes focus at once and hands it to the h1 when it appears, unless the user has moved on.
+ * The document title follows the heading, so the tab and the screen reader name the page too.
+ */
+export function usePageFocus(path: string, main: RefObject<HTMLElement | null>, appName: string): void {
+  const firstLoad = useRef(true);
+  // Read through a ref: switching the language must not count as a page change and pull focus off the switch.
+  const name = useRef(appName);
+  name.current = appName;
+  useEffect(() => {
+    const container = main.current;
+    if (!container) return;
+    const moveFocus = !firstLoad.current;
+    firstLoad.current = false;
+    if (moveFocus) container.focus({ preventScroll: true });
+    const settle = (): boolean => {
+      const heading = container.querySelector('h1');
+      if (!heading) return false;
+      document.title = `${heading.textContent?.trim() ?? ''} · ${name.current}`;
+      const active = document.activeElement;
+      if (moveFocus && (active === container || active === document.body || active === null)) {
+        heading.tabIndex = -1;
+        heading.focus({ preventScroll: true });
+      }
+      return true;
+    };
+    if (settle()) return;
+    const observer = new MutationObserver(() => {
+      if (settle()) observer.disconnect();
+    });
+    observer.observe(container, { childList: true, subtree: true });
+    return () => observer.disconnect();
+  }, [path, main]);
 }

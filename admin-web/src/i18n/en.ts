@@ -106,6 +106,7 @@ export const en = {
   'inbox.empty': 'The queue is empty.',
   'inbox.changed': 'Changed since you selected it',
   'inbox.bulkOnly': 'Bulk decisions apply to withdrawals and claims only.',
+  'inbox.seniorRequired': 'A senior approver must approve',
   'status.pending_approval': 'Waiting for approval',
   'status.approved': 'Approved',
   'status.paying': 'Paying',

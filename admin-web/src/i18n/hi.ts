@@ -108,6 +108,7 @@ export const hi: Messages = {
   'inbox.empty': 'कतार ख़ाली है।',
   'inbox.changed': 'चुनने के बाद बदल गया',
   'inbox.bulkOnly': 'सामूहिक निर्णय केवल निकासी और दावों पर लागू होते हैं।',
+  'inbox.seniorRequired': 'वरिष्ठ अनुमोदक का अनुमोदन ज़रूरी',
   'status.pending_approval': 'अनुमोदन की प्रतीक्षा',
   'status.approved': 'स्वीकृत',
   'status.paying': 'भुगतान जारी',

@@ -413,7 +413,13 @@ export function Inbox() {
                     <td className="nowrap">{i.shortDateTime(r.slaDueAt)}</td>
                     <td>
                       {r.approvalsRequired > 0 ? `${r.approvalsGiven}/${r.approvalsRequired}` : '—'}
-                      {r.seniorRequired && ' ★'}
+                      {r.seniorRequired && (
+                        <span title={t('inbox.seniorRequired')}>
+                          {' '}
+                          <span aria-hidden="true">★</span>
+                          <span className="visually-hidden">{t('inbox.seniorRequired')}</span>
+                        </span>
+                      )}
                     </td>
                     <td>{r.claimedBy ? t('inbox.claimedBy', { name: r.claimedBy.username }) : '—'}</td>
                     <td className="actions">
@@ -421,7 +427,12 @@ export function Inbox() {
                         {t('inbox.open')}
                       </Link>
                       {canDecide && r.status === 'pending_approval' && !r.stale && (!r.claimedBy || mine) && (
-                        <button type="button" className="link" onClick={() => void claim(r, mine)}>
+                        <button
+                          type="button"
+                          className="link"
+                          aria-label={`${mine ? t('inbox.release') : t('inbox.claim')} ${label}`}
+                          onClick={() => void claim(r, mine)}
+                        >
                           {mine ? t('inbox.release') : t('inbox.claim')}
                         </button>
                       )}

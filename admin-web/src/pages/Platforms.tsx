@@ -235,6 +235,7 @@ export function Platforms() {
                       <span
                         className="logo-placeholder"
                         style={{ background: p.brandColour }}
+                        role="img"
                         aria-label={t('platforms.noLogo')}
                       >
                         {p.name.slice(0, 1)}
