@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api, type AdminView } from '../api';
 import { usePortal } from '../App';
 import { Badge, Card, ErrorBox, Loading, messageOf, useLoad } from '../components/ui';
@@ -15,6 +15,10 @@ export function Admins() {
   const [form, setForm] = useState({ username: '', role: 'approver' as AdminView['role'], password: '', email: '' });
   const [enrolment, setEnrolment] = useState<{ username: string; totpSecret: string; otpauthUri: string } | null>(null);
   const [actionError, setActionError] = useState<string>();
+  const enrolmentHeading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    if (enrolment) enrolmentHeading.current?.focus();
+  }, [enrolment]);
 
   async function create(e: FormEvent) {
     e.preventDefault();
@@ -57,11 +61,27 @@ export function Admins() {
       <ErrorBox message={error} onRetry={reload} />
       <ErrorBox message={actionError} />
       {enrolment && (
-        <div className="notice block" role="status">
-          {t('admins.enrolment', { name: enrolment.username })} <code>{enrolment.totpSecret}</code>
-          <br />
-          <code className="small">{enrolment.otpauthUri}</code>
-        </div>
+        // Not a live region: a screen reader would read the seed aloud to the room. The heading takes focus instead,
+        // so the admin lands on it and reads it at their own pace; Done removes the seed from the page.
+        <section className="notice block enrolment" aria-labelledby="enrolment-title">
+          <h2 id="enrolment-title" tabIndex={-1} ref={enrolmentHeading}>
+            {t('admins.enrolmentTitle', { name: enrolment.username })}
+          </h2>
+          <p>{t('admins.enrolmentHint', { name: enrolment.username })}</p>
+          <dl className="kv">
+            <dt>{t('admins.seed')}</dt>
+            <dd>
+              <code>{enrolment.totpSecret}</code>
+            </dd>
+            <dt>{t('admins.setupLink')}</dt>
+            <dd>
+              <code className="small">{enrolment.otpauthUri}</code>
+            </dd>
+          </dl>
+          <button type="button" onClick={() => setEnrolment(null)}>
+            {t('admins.done')}
+          </button>
+        </section>
       )}
       <Card>
         {!data ? (

@@ -102,8 +102,10 @@ export function Inbox() {
   }, [data]);
 
   // Selected rows are kept even when a live update drops them from the list: the admin chose them, and the
-  // server re-checks each one and says which no longer can be decided.
+  // server re-checks each one and says which no longer can be decided. A selection belongs to the list it was made
+  // in, so changing the filters clears it (rows that merely fell outside the new filters have not changed).
   const [selected, setSelected] = useState<Map<string, RequestSummary>>(new Map());
+  useEffect(() => setSelected(new Map()), [filterKey]);
   const [reason, setReason] = useState('');
   const [comment, setComment] = useState('');
   const [bulk, setBulk] = useState<{ result: BulkResult; rows: Map<string, RequestSummary> } | null>(null);
@@ -134,11 +136,15 @@ export function Inbox() {
     }
   }
   const items = useMemo(() => [...(data?.items ?? []), ...(more?.items ?? [])], [data, more]);
+  // A selected row missing from the list is marked changed only when a live event named it; otherwise it simply
+  // is not among the rows loaded now (a further page dropped by a reload) and is shown as it was selected.
   const rows = useMemo(() => {
     const present = new Set(items.map((r) => r.id));
-    const stale = [...selected.values()].filter((r) => !present.has(r.id)).map((r) => ({ ...r, stale: true }));
-    return [...items.map((r) => ({ ...r, stale: false })), ...stale];
-  }, [items, selected]);
+    const missing = [...selected.values()]
+      .filter((r) => !present.has(r.id))
+      .map((r) => ({ ...r, stale: true, changed: changed.has(r.id) }));
+    return [...items.map((r) => ({ ...r, stale: false, changed: false })), ...missing];
+  }, [items, selected, changed]);
 
   const selectable = (r: RequestSummary) => canDecide && BULK_TYPES.has(r.type) && r.status === 'pending_approval';
   const toggle = (r: RequestSummary) =>
@@ -401,8 +407,12 @@ export function Inbox() {
                     </td>
                     <td className="num">{r.amountPaise != null ? i.money(r.amountPaise) : '—'}</td>
                     <td>
-                      {r.stale ? (
+                      {r.changed ? (
                         <Badge value="refused" label={t('inbox.changed')} />
+                      ) : r.stale ? (
+                        <>
+                          <StatusBadge status={r.status} /> <span className="muted small">{t('inbox.notShown')}</span>
+                        </>
                       ) : (
                         <StatusBadge status={r.status} />
                       )}

@@ -18,8 +18,11 @@ const EMPTY: FormState = { slug: '', name: '', brandColour: '#0f766e', sortOrder
 function PlatformForm(props: {
   initial: FormState;
   editing: boolean;
+  /** Set when the platform was created but its logo upload failed: the form only retries the upload. */
+  logoPending?: PlatformView | null;
   onSubmit(form: FormState): Promise<void>;
   onCancel?: () => void;
+  cancelLabel?: string;
 }) {
   const { t } = useI18n();
   const [form, setForm] = useState(props.initial);
@@ -56,6 +59,8 @@ function PlatformForm(props: {
   }
 
   const idPrefix = props.editing ? `edit-${props.initial.slug}` : 'new';
+  // Saved already: only the logo is still to go (a second create would be refused as a duplicate slug).
+  const saved = Boolean(props.logoPending);
   return (
     <form className="platform-form" onSubmit={(e) => void submit(e)}>
       <ErrorBox message={error} />
@@ -66,6 +71,7 @@ function PlatformForm(props: {
             <input
               required
               pattern="[a-z0-9\-]{2,40}"
+              disabled={saved}
               value={form.slug}
               onChange={(e) => set({ slug: e.target.value.toLowerCase() })}
             />
@@ -73,7 +79,13 @@ function PlatformForm(props: {
         )}
         <label>
           {t('platforms.name')}
-          <input required maxLength={60} value={form.name} onChange={(e) => set({ name: e.target.value })} />
+          <input
+            required
+            maxLength={60}
+            disabled={saved}
+            value={form.name}
+            onChange={(e) => set({ name: e.target.value })}
+          />
         </label>
         <label>
           {t('platforms.colour')}
@@ -81,6 +93,7 @@ function PlatformForm(props: {
             <input
               type="color"
               aria-label={t('platforms.colourPicker')}
+              disabled={saved}
               value={form.brandColour}
               onChange={(e) => set({ brandColour: e.target.value })}
             />
@@ -88,6 +101,7 @@ function PlatformForm(props: {
               id={`${idPrefix}-colour`}
               aria-label={t('platforms.colourHex')}
               pattern="#[0-9A-Fa-f]{6}"
+              disabled={saved}
               value={form.brandColour}
               onChange={(e) => set({ brandColour: e.target.value })}
             />
@@ -99,6 +113,7 @@ function PlatformForm(props: {
             type="number"
             min={0}
             max={10000}
+            disabled={saved}
             value={form.sortOrder}
             onChange={(e) => set({ sortOrder: e.target.value })}
           />
@@ -108,6 +123,7 @@ function PlatformForm(props: {
           <input
             type="file"
             accept="image/png,image/jpeg,image/webp"
+            required={saved}
             onChange={(e) => pickLogo(e.target.files?.[0] ?? null)}
           />
         </label>
@@ -115,11 +131,11 @@ function PlatformForm(props: {
       </div>
       <div className="form-actions">
         <button type="submit" disabled={busy}>
-          {props.editing ? t('common.save') : t('platforms.create')}
+          {saved ? t('platforms.retryLogo') : props.editing ? t('common.save') : t('platforms.create')}
         </button>
         {props.onCancel && (
           <button type="button" className="secondary" onClick={props.onCancel}>
-            {t('common.cancel')}
+            {props.cancelLabel ?? t('common.cancel')}
           </button>
         )}
       </div>
@@ -142,19 +158,35 @@ export function Platforms() {
     if (logo) await api(`/v1/admin/platforms/${id}/logo`, { method: 'PUT', raw: logo });
   }
 
-  async function create(form: FormState) {
-    const created = await api<PlatformView>('/v1/admin/platforms', {
-      body: {
-        slug: form.slug.trim(),
-        name: form.name.trim(),
-        brandColour: form.brandColour,
-        sortOrder: Number(form.sortOrder || 0),
-        enabled: true,
-      },
-    });
-    await uploadLogo(created.id, form.logo);
-    setNotice(t('platforms.saved', { name: created.name }));
+  // The platform a create made whose logo upload then failed: the retry uploads to it instead of creating again.
+  const [logoPending, setLogoPending] = useState<PlatformView | null>(null);
+  const resetAddForm = () => {
+    setLogoPending(null);
     setFormKey((k) => k + 1);
+  };
+
+  async function create(form: FormState) {
+    setNotice(undefined);
+    const created =
+      logoPending ??
+      (await api<PlatformView>('/v1/admin/platforms', {
+        body: {
+          slug: form.slug.trim(),
+          name: form.name.trim(),
+          brandColour: form.brandColour,
+          sortOrder: Number(form.sortOrder || 0),
+          enabled: true,
+        },
+      }));
+    try {
+      await uploadLogo(created.id, form.logo);
+    } catch (err) {
+      setLogoPending(created);
+      reload();
+      throw new Error(t('platforms.logoFailed', { name: created.name, message: messageOf(err) }));
+    }
+    setNotice(t('platforms.saved', { name: created.name }));
+    resetAddForm();
     reload();
   }
 
@@ -324,7 +356,15 @@ export function Platforms() {
       </Card>
       {canEdit && (
         <Card title={t('platforms.add')}>
-          <PlatformForm key={formKey} editing={false} initial={EMPTY} onSubmit={create} />
+          <PlatformForm
+            key={formKey}
+            editing={false}
+            initial={EMPTY}
+            logoPending={logoPending}
+            onSubmit={create}
+            onCancel={logoPending ? resetAddForm : undefined}
+            cancelLabel={t('platforms.skipLogo')}
+          />
         </Card>
       )}
     </>
