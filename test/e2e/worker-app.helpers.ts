@@ -42,3 +42,77 @@ export async function signInThroughApp(page: Page, h: Harness, phone = uniquePho
   await page.getByText('You can take out').waitFor();
   return sessionOf(page);
 }
+
+interface TappedEvent {
+  type: string;
+  eventId: number;
+  seq: number;
+}
+
+/**
+ * Sits between the app and the API on the live socket (Socket.IO frames over the WebSocket, forwarded unchanged
+ * unless a test holds one) so a test can make the server's resync answer late, fail it, or slip a live event in
+ * between two pages. The frames are Engine.IO messages carrying Socket.IO packets: `42<ack>["resync",{…}]` from the
+ * app, `43<ack>[answer]` back, `42["type",envelope]` for a live event. Only sockets opened after this call pass it.
+ */
+export async function tapLiveSocket(page: Page) {
+  const resyncAckIds = new Set<string>();
+  let holdRequest: ((request: { afterSeq: number; answer: (payload: unknown) => void }) => void) | null = null;
+  let holdAnswer: ((answer: { events: TappedEvent[]; more: boolean; release: () => void }) => void) | null = null;
+  const tap = {
+    /** `afterSeq` of every resync the app asked through the tap, in order. */
+    resyncRequests: [] as number[],
+    /** Live events passed on to the app, in order. */
+    eventsToPage: [] as TappedEvent[],
+    /** The app's next resync request is not passed on: the test answers it (or never does). */
+    holdNextRequest(): Promise<{ afterSeq: number; answer: (payload: unknown) => void }> {
+      return new Promise((resolve) => (holdRequest = resolve));
+    },
+    /** The server's next resync answer waits until the test releases it. */
+    holdNextAnswer(): Promise<{ events: TappedEvent[]; more: boolean; release: () => void }> {
+      return new Promise((resolve) => (holdAnswer = resolve));
+    },
+  };
+  await page.routeWebSocket(/\/socket\.io\//, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((frame) => {
+      const resync = typeof frame === 'string' ? /^42(\d+)\["resync",(.*)\]$/s.exec(frame) : null;
+      if (!resync) return server.send(frame);
+      const [, ackId, body] = resync as unknown as [string, string, string];
+      const afterSeq = (JSON.parse(body) as { afterSeq: number }).afterSeq;
+      tap.resyncRequests.push(afterSeq);
+      const held = holdRequest;
+      if (held) {
+        holdRequest = null;
+        held({ afterSeq, answer: (payload) => ws.send(`43${ackId}${JSON.stringify([payload])}`) });
+        return;
+      }
+      resyncAckIds.add(ackId);
+      server.send(frame);
+    });
+    server.onMessage((frame) => {
+      if (typeof frame !== 'string') return ws.send(frame);
+      const live = /^42\["([^"]+)",(.*)\]$/s.exec(frame);
+      if (live) {
+        const envelope = JSON.parse(live[2]!) as TappedEvent;
+        tap.eventsToPage.push({ type: live[1]!, eventId: envelope.eventId, seq: envelope.seq });
+        return ws.send(frame);
+      }
+      const ack = /^43(\d+)\[(.*)\]$/s.exec(frame);
+      const held = holdAnswer;
+      if (ack && resyncAckIds.has(ack[1]!) && held) {
+        holdAnswer = null;
+        const answer = JSON.parse(ack[2]!) as { events: TappedEvent[]; more: boolean };
+        held({ events: answer.events, more: answer.more, release: () => ws.send(frame) });
+        return;
+      }
+      ws.send(frame);
+    });
+  });
+  return tap;
+}
+
+/** The seq the app would resume the live stream from (stored per worker). */
+export async function storedResumeSeq(page: Page, workerId: string): Promise<number> {
+  return Number(await page.evaluate<string | null>(`localStorage.getItem('gigbit.lastSeq.${workerId}')`));
+}

@@ -1,9 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser, phoneContext, screenshot } from '../helpers/browser';
-import { bearer, createHarness, signInAdmin, type Harness } from '../helpers/harness';
+import { bearer, createHarness, fundWorker, signInAdmin, type Harness } from '../helpers/harness';
 import { decideRequest, eventually, seedEarningHistory } from '../helpers/loans';
-import { signInThroughApp, waitForText } from './worker-app.helpers';
+import { signInThroughApp, storedResumeSeq, tapLiveSocket, waitForText } from './worker-app.helpers';
 
 /** A real PNG (the document service checks the bytes): a small orange square, like a photo of a dented mudguard. */
 function pngPhoto(size = 24): Buffer {
@@ -49,12 +50,15 @@ describe('worker app: loan with a document, insurance claim with a photo', () =>
   let context: BrowserContext;
   let page: Page;
   let worker: { token: string; workerId: string };
+  let tap: Awaited<ReturnType<typeof tapLiveSocket>>;
 
   beforeAll(async () => {
     [h, browser] = await Promise.all([createHarness({ listen: true, worker: true }), launchBrowser()]);
     context = await phoneContext(browser, h.api.url);
     page = await context.newPage();
     page.setDefaultTimeout(15_000);
+    // Before the first page load: the tap takes over the page's WebSocket constructor as a document starts.
+    tap = await tapLiveSocket(page);
     worker = await signInThroughApp(page, h);
     // 100 days a member, ₹900 on each of 80 days: every loan condition met, ₹72,000 in the wallet.
     await seedEarningHistory(h, worker, { registeredDaysAgo: 100, days: 80, perDayPaise: 90_000 });
@@ -223,5 +227,139 @@ describe('worker app: loan with a document, insurance claim with a photo', () =>
     await page.getByRole('button', { name: 'Stop cover at the end of the month' }).click();
     await page.getByText(/^Your cover ends on /).waitFor();
     await waitForText(page.getByTestId('cover-status'), /Covered/);
+  }, 60_000);
+
+  it('a resync the server fails is asked again, and live events meanwhile do not move the resume point', async () => {
+    const bell = page.getByRole('button', { name: /^Notifications/ });
+    // Two more withdrawals today.
+    await fundWorker(h, worker, { earningsPaise: 2_500, plans: ['solo'] });
+    await tab(page, 'Withdraw').click();
+    await page.getByRole('button', { name: 'New withdrawal' }).click();
+    await page.getByLabel('Amount in ₹').fill('6000');
+    await page.getByRole('button', { name: 'Withdraw ₹6,000' }).click();
+    await waitForText(page.getByTestId('withdrawal-status'), 'Waiting for approval');
+    const withdrawalId = await page.evaluate<string | null>("localStorage.getItem('gigbit.lastWithdrawal')");
+    const seqBefore = await storedResumeSeq(page, worker.workerId);
+
+    // Offline, the withdrawal is approved and paid: the events the phone will have to ask for.
+    await page.evaluate("window.dispatchEvent(new Event('offline'))");
+    await page.locator('.live-dot.live-offline').waitFor();
+    const admin = await signInAdmin(h.api.app);
+    const decision = await h.api.app.inject({
+      method: 'POST',
+      url: `/v1/admin/withdrawals/${withdrawalId}/decision`,
+      headers: bearer(admin.token),
+      payload: { decision: 'approve' },
+    });
+    expect(decision.statusCode).toBe(200);
+    await eventually(
+      async () =>
+        (
+          await h.api.app.inject({
+            method: 'GET',
+            url: `/v1/withdrawals/${withdrawalId}`,
+            headers: bearer(worker.token),
+          })
+        ).json<{ status: string }>().status,
+      (status) => status === 'paid',
+      30_000,
+    );
+
+    // Back online, the resync goes unanswered for now; meanwhile a live event arrives, numbered after the gap.
+    const heldResync = tap.holdNextRequest();
+    const asked = tap.resyncRequests.length;
+    await page.evaluate("window.dispatchEvent(new Event('online'))");
+    const resync = await heldResync;
+    expect(resync.afterSeq).toBe(seqBefore);
+    const bellBefore = await bell.getAttribute('aria-label');
+    const shownBefore = tap.eventsToPage.length;
+    const optIn = await h.api.app.inject({
+      method: 'POST',
+      url: '/v1/insurance/opt-in',
+      headers: bearer(worker.token),
+    });
+    expect(optIn.statusCode).toBe(200);
+    // The bell recounts on every event it is shown: once it has, the app has handled the live event.
+    await eventually(
+      () => bell.getAttribute('aria-label'),
+      (label) => label !== bellBefore,
+    );
+    const live = tap.eventsToPage.slice(shownBefore).find((e) => e.type === 'insurance.coverage_changed');
+    expect(live!.seq).toBeGreaterThan(seqBefore);
+    expect(await storedResumeSeq(page, worker.workerId)).toBe(seqBefore);
+    expect(await page.getByTestId('withdrawal-status').textContent()).toBe('Waiting for approval');
+
+    // The server fails that resync (PostgreSQL unreachable, say): the app asks again by itself and catches up.
+    resync.answer({ error: 'resync is unavailable right now; try again' });
+    await waitForText(page.getByTestId('withdrawal-status'), 'Paid to your bank', 20_000);
+    await page.locator('.live-dot.live-live').waitFor();
+    expect(tap.resyncRequests.slice(asked, asked + 2)).toEqual([seqBefore, seqBefore]);
+    expect(await storedResumeSeq(page, worker.workerId)).toBeGreaterThanOrEqual(live!.seq);
+  }, 60_000);
+
+  it('a backlog longer than a resync page is read page by page, each from the last event of the one before', async () => {
+    const bell = page.getByRole('button', { name: /^Notifications/ });
+    await tab(page, 'Home').click();
+    await page.getByTestId('spendable').waitFor();
+    await page.evaluate("window.dispatchEvent(new Event('offline'))");
+    await page.locator('.live-dot.live-offline').waitFor();
+
+    // While offline: more events than one resync page holds (500), then a withdrawal paid at the end of them.
+    const backlog = Array.from({ length: 510 }, () => ({
+      type: 'insurance.coverage_changed',
+      worker_id: worker.workerId,
+      to_admins: false,
+      payload: { status: 'active', optOutEffectiveOn: null, occurredAt: new Date().toISOString() },
+    }));
+    await h.database.db('outbox_events').insert(backlog);
+    const withdrawal = await h.api.app.inject({
+      method: 'POST',
+      url: '/v1/withdrawals',
+      headers: { ...bearer(worker.token), 'idempotency-key': `backlog-${randomUUID()}` },
+      payload: { amountPaise: 50_000 },
+    });
+    expect(withdrawal.statusCode).toBe(201);
+    await eventually(
+      async () =>
+        (
+          await h.api.app.inject({
+            method: 'GET',
+            url: `/v1/withdrawals/${withdrawal.json<{ id: string }>().id}`,
+            headers: bearer(worker.token),
+          })
+        ).json<{ status: string }>().status,
+      (status) => status === 'paid',
+      30_000,
+    );
+    const balance = (
+      await h.api.app.inject({ method: 'GET', url: '/v1/me/balance', headers: bearer(worker.token) })
+    ).json<{ spendablePaise: number }>();
+    const spendableNow = `₹${Math.floor(balance.spendablePaise / 100).toLocaleString('en-IN')}`;
+    expect(await page.getByTestId('spendable').textContent()).not.toMatch(new RegExp(`^${spendableNow}(\\.|$)`));
+
+    // Back online: the first page arrives only after a live event numbered after the whole backlog.
+    const heldPage = tap.holdNextAnswer();
+    const asked = tap.resyncRequests.length;
+    await page.evaluate("window.dispatchEvent(new Event('online'))");
+    const firstPage = await heldPage;
+    expect(firstPage.events).toHaveLength(500);
+    expect(firstPage.more).toBe(true);
+    const bellBefore = await bell.getAttribute('aria-label');
+    const optOut = await h.api.app.inject({
+      method: 'POST',
+      url: '/v1/insurance/opt-out',
+      headers: bearer(worker.token),
+    });
+    expect(optOut.statusCode).toBe(200);
+    await eventually(
+      () => bell.getAttribute('aria-label'),
+      (label) => label !== bellBefore,
+    );
+    firstPage.release();
+
+    // The second page starts after the first page's last event, so the withdrawal at the end reaches Home.
+    await waitForText(page.getByTestId('spendable'), new RegExp(`^${spendableNow}(\\.|$)`), 20_000);
+    await page.locator('.live-dot.live-live').waitFor();
+    expect(tap.resyncRequests[asked + 1]).toBe(firstPage.events.at(-1)!.seq);
   }, 60_000);
 });

@@ -80,7 +80,27 @@ export function useResource<T>(path: string | null, events: string[] = []): Reso
   useEffect(() => {
     void reload();
   }, [reload]);
-  useLiveEvents(events, () => void reload());
+  // A resync can deliver hundreds of events at once: one reload runs at a time, and the events that arrive while it
+  // runs cost one more, not one each.
+  const eventReload = useRef({ running: false, again: false });
+  useLiveEvents(events, () => {
+    const pending = eventReload.current;
+    if (pending.running) {
+      pending.again = true;
+      return;
+    }
+    pending.running = true;
+    void (async () => {
+      try {
+        do {
+          pending.again = false;
+          await reload();
+        } while (pending.again);
+      } finally {
+        pending.running = false;
+      }
+    })();
+  });
   return {
     data: state.data,
     error: state.error,

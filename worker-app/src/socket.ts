@@ -2,10 +2,17 @@ import { io, type Socket } from 'socket.io-client';
 import type { Envelope } from './types';
 
 /**
- * The live event stream (docs/events.md). The server puts the socket in the worker's room; the client remembers the
- * highest `seq` it has seen (in storage, per worker, so a reload or a night offline loses nothing) and, on every
+ * The live event stream (docs/events.md). The server puts the socket in the worker's room; the client remembers how
+ * far it has read (`seq`, in storage per worker, so a reload or a night offline loses nothing) and, on every
  * (re)connect and whenever the server says `resync.required`, asks for everything after it, page by page.
- * Events can arrive twice (live and in a resync): they are de-duplicated by `eventId`.
+ * Events can arrive twice (live and in a resync, or re-published under a new seq): they are de-duplicated by
+ * `eventId`, which never changes.
+ *
+ * The resume point only moves past events the client knows it has not missed:
+ * - a resync page: the server's complete list after the asked seq, so its last event is a safe resume point;
+ * - a live event while caught up (the last resync succeeded and the socket stayed connected since).
+ * While a resync is running or has failed, live events are shown at once but do not move the resume point: they may
+ * sit after a gap the resync has not filled yet, and resuming after them would skip it for good.
  */
 export const EVENT_TYPES = [
   'withdrawal.status_changed',
@@ -15,16 +22,26 @@ export const EVENT_TYPES = [
 ] as const;
 
 type Listener = (event: Envelope) => void;
+type LiveState = 'connecting' | 'live' | 'offline';
 
 export interface LiveConnection {
   on(listener: Listener): () => void;
   /** 'live' when connected and caught up. */
-  state(): 'connecting' | 'live' | 'offline';
-  onState(listener: (state: 'connecting' | 'live' | 'offline') => void): () => void;
+  state(): LiveState;
+  onState(listener: (state: LiveState) => void): () => void;
   close(): void;
 }
 
+interface ResyncPage {
+  events: Envelope[];
+  more: boolean;
+}
+
 const seqKey = (workerId: string) => `gigbit.lastSeq.${workerId}`;
+const RESYNC_ANSWER_TIMEOUT_MS = 10_000;
+/** A failed resync is asked again after 1 s, 2 s, 4 s … at most this long apart, while the socket stays connected. */
+const RESYNC_RETRY_MAX_MS = 30_000;
+const SEEN_EVENT_IDS_KEPT = 2_000;
 
 /**
  * `refresh` renews the access token (through the REST client's single-flight refresh) when the server refuses the
@@ -36,25 +53,39 @@ export function connectLive(
   refresh: () => Promise<boolean>,
 ): LiveConnection {
   const listeners = new Set<Listener>();
-  const stateListeners = new Set<(s: 'connecting' | 'live' | 'offline') => void>();
+  const stateListeners = new Set<(s: LiveState) => void>();
   const seen = new Set<number>();
-  let lastSeq = Number(localStorage.getItem(seqKey(workerId)) ?? 0) || 0;
-  let state: 'connecting' | 'live' | 'offline' = 'connecting';
-  let resyncing: Promise<void> | null = null;
+  /** Where the next reconnect resumes (stored, so a reload resumes there too). */
+  let resumeSeq = Number(localStorage.getItem(seqKey(workerId)) ?? 0) || 0;
+  /**
+   * How far a resync has confirmed the history. A `resync.required` (the server's fan-out lost events at some point
+   * since) resumes here rather than from live events that may have arrived after the lost ones.
+   */
+  let confirmedSeq = resumeSeq;
+  let state: LiveState = 'connecting';
+  /** True only while the last resync succeeded and the socket has stayed connected since. */
+  let caughtUp = false;
+  /** The lowest seq a resync has been asked to start from and not yet read past; null when none is owed. */
+  let owedFrom: number | null = null;
+  let resyncRunning = false;
+  let failedAttempts = 0;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
 
-  const setState = (next: typeof state) => {
+  const setState = (next: LiveState) => {
     state = next;
     for (const l of stateListeners) l(next);
+  };
+
+  const moveResumePoint = (seq: number) => {
+    if (seq <= resumeSeq) return;
+    resumeSeq = seq;
+    localStorage.setItem(seqKey(workerId), String(seq));
   };
 
   const deliver = (event: Envelope) => {
     if (seen.has(event.eventId)) return;
     seen.add(event.eventId);
-    if (seen.size > 2000) seen.delete(seen.values().next().value!);
-    if (event.seq > lastSeq) {
-      lastSeq = event.seq;
-      localStorage.setItem(seqKey(workerId), String(lastSeq));
-    }
+    if (seen.size > SEEN_EVENT_IDS_KEPT) seen.delete(seen.values().next().value!);
     for (const l of listeners) l(event);
   };
 
@@ -65,28 +96,77 @@ export function connectLive(
     auth: (cb) => cb({ token: token() ?? '' }),
   });
 
-  async function resync(): Promise<void> {
-    for (;;) {
-      const answer = (await socket.timeout(10_000).emitWithAck('resync', { afterSeq: lastSeq })) as
-        { events: Envelope[]; more: boolean } | { error: string };
-      if ('error' in answer) throw new Error(answer.error);
-      for (const event of answer.events) deliver(event);
-      if (!answer.more || answer.events.length === 0) return;
+  async function askPage(afterSeq: number): Promise<ResyncPage> {
+    const answer = (await socket.timeout(RESYNC_ANSWER_TIMEOUT_MS).emitWithAck('resync', { afterSeq })) as
+      ResyncPage | { error: string };
+    if ('error' in answer) throw new Error(answer.error);
+    return answer;
+  }
+
+  /** Reads every page owed, each from the last event of the one before; on failure schedules a retry. */
+  async function runResync(): Promise<void> {
+    resyncRunning = true;
+    caughtUp = false;
+    setState(navigator.onLine ? 'connecting' : 'offline');
+    try {
+      while (owedFrom !== null && socket.connected) {
+        let after = owedFrom;
+        owedFrom = null;
+        try {
+          for (;;) {
+            const page = await askPage(after);
+            for (const event of page.events) deliver(event);
+            const last = page.events.at(-1);
+            if (!last) break;
+            after = last.seq;
+            confirmedSeq = Math.max(confirmedSeq, after);
+            moveResumePoint(after);
+            if (!page.more) break;
+          }
+        } catch {
+          // Nothing after `after` is confirmed: the retry (or the next connect) starts there.
+          owedFrom = Math.min(owedFrom ?? after, after);
+          if (socket.connected) scheduleRetry();
+          return;
+        }
+      }
+      if (socket.connected && owedFrom === null) {
+        failedAttempts = 0;
+        caughtUp = true;
+        setState('live');
+      }
+    } finally {
+      resyncRunning = false;
     }
   }
 
-  function startResync(): void {
-    resyncing ??= resync()
-      .then(() => setState('live'))
-      .catch(() => setState('connecting'))
-      .finally(() => {
-        resyncing = null;
-      });
+  function scheduleRetry(): void {
+    clearTimeout(retryTimer);
+    const delay = Math.min(RESYNC_RETRY_MAX_MS, 1_000 * 2 ** failedAttempts);
+    failedAttempts += 1;
+    retryTimer = setTimeout(() => {
+      if (socket.connected && !resyncRunning && owedFrom !== null) void runResync();
+    }, delay);
   }
 
-  socket.on('connect', startResync);
-  socket.on('resync.required', startResync);
-  socket.on('disconnect', () => setState(navigator.onLine ? 'connecting' : 'offline'));
+  /** Owes a resync from `afterSeq` (joining one already owed or running) and starts it unless one is running. */
+  function resyncFrom(afterSeq: number): void {
+    owedFrom = Math.min(owedFrom ?? afterSeq, afterSeq);
+    caughtUp = false;
+    clearTimeout(retryTimer);
+    if (!resyncRunning) void runResync();
+  }
+
+  socket.on('connect', () => {
+    failedAttempts = 0;
+    resyncFrom(resumeSeq);
+  });
+  socket.on('resync.required', () => resyncFrom(confirmedSeq));
+  socket.on('disconnect', () => {
+    caughtUp = false;
+    clearTimeout(retryTimer);
+    setState(navigator.onLine ? 'connecting' : 'offline');
+  });
   let lastRefresh = 0;
   socket.on('connect_error', (err: Error) => {
     setState(navigator.onLine ? 'connecting' : 'offline');
@@ -97,7 +177,12 @@ export function connectLive(
       });
     }
   });
-  for (const type of EVENT_TYPES) socket.on(type, (event: Envelope) => deliver(event));
+  for (const type of EVENT_TYPES) {
+    socket.on(type, (event: Envelope) => {
+      if (caughtUp) moveResumePoint(event.seq);
+      deliver(event);
+    });
+  }
 
   // Phones drop and regain the network all day: do not wait for Socket.IO's backoff to notice either way. Coming
   // back connects at once, and the connect handler resyncs everything published meanwhile.
@@ -122,6 +207,7 @@ export function connectLive(
       return () => stateListeners.delete(listener);
     },
     close() {
+      clearTimeout(retryTimer);
       window.removeEventListener('offline', goOffline);
       window.removeEventListener('online', goOnline);
       socket.close();
