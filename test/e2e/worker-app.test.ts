@@ -262,4 +262,33 @@ describe('worker app (phone, Chromium)', () => {
     await screenshot(page, 'worker-offline');
     await context.setOffline(false);
   }, 40_000);
+
+  it('signing out empties the data cache even when no service worker controls the page', async () => {
+    const dataCacheEntries = "caches.open('gigbit-data-v1').then((c) => c.keys()).then((k) => k.length)";
+    await page.reload();
+    const firstWorkerSpendable = await waitForText(page.getByTestId('spendable'), /^₹/);
+    expect(firstWorkerSpendable).not.toBe('₹0');
+    expect(await page.evaluate<number>(dataCacheEntries)).toBeGreaterThan(0);
+    // A hard reload bypasses the service worker: the page has no controller to ask to clear anything.
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Page.reload', { ignoreCache: true });
+    await page.getByTestId('spendable').waitFor();
+    expect(await page.evaluate<boolean>('navigator.serviceWorker.controller === null')).toBe(true);
+
+    await tab(page, 'More').click();
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Mobile number').waitFor();
+    await waitForValue<number>(page, dataCacheEntries, (n) => n === 0);
+
+    // The next person on this phone signs in, then opens the app offline: only their own numbers show.
+    await signInThroughApp(page, h);
+    await waitForText(page.getByTestId('spendable'), '₹0');
+    await context.setOffline(true);
+    await page.reload();
+    await page.getByText(/You are offline\. Showing what we last saw at/).waitFor();
+    await waitForText(page.getByTestId('spendable'), '₹0');
+    await screenshot(page, 'worker-offline-next-person');
+    await context.setOffline(false);
+  }, 40_000);
 });

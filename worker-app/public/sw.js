@@ -5,7 +5,7 @@
  * - Web Push: shows the server's notification (one tag per event, so a redelivery replaces it) and opens its page.
  */
 const SHELL = 'gigbit-shell-v1';
-const DATA = 'gigbit-data-v1';
+const DATA = 'gigbit-data-v1'; // also named in src/App.tsx, which deletes it at sign-out
 const SCOPE = new URL(self.registration.scope).pathname; // '/app/'
 const CACHED_DATA = ['/v1/me/balance', '/v1/me/platforms', '/v1/me/plans', '/v1/plans', '/v1/platforms'];
 

@@ -17,6 +17,19 @@ import { Settings } from './screens/Settings';
 import { SignIn } from './screens/SignIn';
 import { Withdraw } from './screens/Withdraw';
 
+/** The service worker's cache of dashboard answers (public/sw.js `DATA`; that file is plain JS and imports nothing). */
+const DATA_CACHE = 'gigbit-data-v1';
+
+/**
+ * Drops the last worker's cached numbers so the next person on this phone cannot see them offline. The page deletes
+ * the cache itself: a page opened with a hard reload, or before the service worker took control, has no
+ * `controller` to ask. The message still goes to a controlling worker, which owns the cache.
+ */
+function clearCachedData(): void {
+  navigator.serviceWorker?.controller?.postMessage({ type: 'clear-data' });
+  if ('caches' in window) void caches.delete(DATA_CACHE).catch(() => undefined);
+}
+
 function SignedIn(props: { session: Session }) {
   const router = useRouteState();
   const [live, setLive] = useState<LiveConnection | null>(null);
@@ -86,7 +99,7 @@ export function App() {
     () =>
       onSessionChange((next) => {
         // However the session ended (sign-out, refused refresh, erased account), the cached numbers go with it.
-        if (!next) navigator.serviceWorker?.controller?.postMessage({ type: 'clear-data' });
+        if (!next) clearCachedData();
         setSessionState(next);
       }),
     [],

@@ -164,7 +164,7 @@ export function Settings() {
     } catch {
       // Offline or already signed out: this device forgets the session either way.
     }
-    navigator.serviceWorker?.controller?.postMessage({ type: 'clear-data' });
+    // The app drops the cached dashboard data whenever the session ends (App.tsx).
     setSession(null);
   }
 
