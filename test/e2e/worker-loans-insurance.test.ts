@@ -41,6 +41,26 @@ function pngPhoto(size = 24): Buffer {
   ]);
 }
 
+/** A small real PDF (the document service checks that it starts like one): a scanned repair bill. */
+const pdfBill = Buffer.from(
+  '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n' +
+    '3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n',
+);
+
+/**
+ * The next POST to `path` reaches the server, but its answer is lost on the way back (a tunnel, a dropped
+ * connection): the app sees a network error although the server acted.
+ */
+async function loseNextAnswer(page: Page, path: string): Promise<void> {
+  let lost = false;
+  await page.route(`**${path}`, async (route) => {
+    if (lost || route.request().method() !== 'POST') return route.fallback();
+    lost = true;
+    await route.fetch();
+    await route.abort('connectionreset');
+  });
+}
+
 const tab = (page: Page, name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name });
 
 /** Loans and insurance in the worker app at phone size, on the real stack, admins deciding through the API. */
@@ -83,18 +103,30 @@ describe('worker app: loan with a document, insurance claim with a photo', () =>
     ).json<{ emiPaise: number }>();
     const emi = `₹${Math.floor(quote.emiPaise / 100).toLocaleString('en-IN')}.${String(quote.emiPaise % 100).padStart(2, '0')}`;
     await page.getByText(`${emi} a month for 6 months`).waitFor();
-    await page.getByLabel('Proof document (photo or PDF, up to 5 MB)').setInputFiles({
+    const proof = page.getByRole('group', { name: 'Proof document (photo or PDF, up to 5 MB)' });
+    expect(await proof.getByLabel('Take a photo').getAttribute('capture')).toBe('environment');
+    await proof.getByLabel('Choose a photo or PDF').setInputFiles({
       name: 'payslip.png',
       mimeType: 'image/png',
       buffer: pngPhoto(),
     });
     await page.getByRole('img', { name: 'payslip.png' }).waitFor();
     await screenshot(page, 'worker-loan-apply');
+
+    // The network fails the answer and the live socket alike: the worker sees an error and taps again. The retry
+    // carries the same key and the same document, so the server answers with the application it already made.
+    await page.evaluate("window.dispatchEvent(new Event('offline'))");
+    await loseNextAnswer(page, '/v1/loans');
+    await page.getByRole('button', { name: 'Apply for ₹10,000' }).click();
+    await page.getByRole('alert').getByText('No internet connection. Try again when you are online.').waitFor();
     await page.getByRole('button', { name: 'Apply for ₹10,000' }).click();
     await page.getByText('Application sent. We will tell you as soon as it is decided.').waitFor();
+    await page.unroute('**/v1/loans');
+    await page.evaluate("window.dispatchEvent(new Event('online'))");
     await waitForText(page.getByTestId('loan-status'), 'Waiting for approval');
 
     const loans = await h.api.app.inject({ method: 'GET', url: '/v1/loans', headers: bearer(worker.token) });
+    expect(loans.json<{ items: unknown[] }>().items).toHaveLength(1);
     const loanId = loans.json<{ items: Array<{ id: string }> }>().items[0]!.id;
     const stored: Array<{ content_type: string }> = await h.database
       .db('documents')
@@ -120,16 +152,36 @@ describe('worker app: loan with a document, insurance claim with a photo', () =>
     await waitForText(page.getByTestId('cover-status'), /Covered/);
     await page.getByText('2 of 2 left this year').waitFor();
 
-    const picker = page.getByLabel('Photos or documents (1 to 3)');
-    expect(await picker.getAttribute('capture')).toBe('environment');
-    expect(await picker.getAttribute('accept')).toBe('image/*');
+    // Proof from the camera (images only, the back camera) or from files (a PDF, or a photo taken earlier).
+    const proofs = page.getByRole('group', { name: 'Photos or documents (1 to 3)' });
+    const camera = proofs.getByLabel('Take a photo');
+    const files = proofs.getByLabel('Choose photos or PDFs');
+    expect(await camera.getAttribute('capture')).toBe('environment');
+    expect(await camera.getAttribute('accept')).toBe('image/*');
+    expect(await files.getAttribute('capture')).toBeNull();
+    expect(await files.getAttribute('accept')).toBe('image/jpeg,image/png,application/pdf');
     await page.getByRole('radio', { name: /^Vehicle damage \(₹8,000\)/ }).check();
     await page.getByLabel('Tell us what happened').fill('A car hit my scooter at a signal; the mudguard is broken.');
-    await picker.setInputFiles({ name: 'scooter.png', mimeType: 'image/png', buffer: pngPhoto(32) });
+    await camera.setInputFiles({ name: 'scooter.png', mimeType: 'image/png', buffer: pngPhoto(32) });
+    await files.setInputFiles({ name: 'repair-bill.pdf', mimeType: 'application/pdf', buffer: pdfBill });
     await page.getByRole('img', { name: 'scooter.png' }).waitFor();
+    await proofs.getByText('repair-bill.pdf').waitFor();
     await screenshot(page, 'worker-claim');
+    // The first answer is lost; the retry sends the same two documents under the same key and gets that claim.
+    await page.evaluate("window.dispatchEvent(new Event('offline'))");
+    await loseNextAnswer(page, '/v1/insurance/claims');
+    await page.getByRole('button', { name: 'Send claim' }).click();
+    await page.getByRole('alert').getByText('No internet connection. Try again when you are online.').waitFor();
     await page.getByRole('button', { name: 'Send claim' }).click();
     await page.getByText('Claim sent. We will tell you as soon as it is decided.').waitFor();
+    await page.unroute('**/v1/insurance/claims');
+    await page.evaluate("window.dispatchEvent(new Event('online'))");
+    const proofTypes: Array<{ content_type: string }> = await h.database
+      .db('documents')
+      .where({ worker_id: worker.workerId, purpose: 'claim_proof' })
+      .orderBy('content_type')
+      .select('content_type');
+    expect(proofTypes).toEqual([{ content_type: 'application/pdf' }, { content_type: 'image/png' }]);
     await waitForText(page.getByTestId('claim-status'), 'Being checked');
     await page.getByText('1 of 2 left this year').waitFor();
 
@@ -138,6 +190,7 @@ describe('worker app: loan with a document, insurance claim with a photo', () =>
       url: '/v1/insurance/claims',
       headers: bearer(worker.token),
     });
+    expect(claims.json<{ items: unknown[] }>().items).toHaveLength(1);
     const claimId = claims.json<{ items: Array<{ id: string }> }>().items[0]!.id;
     const admin = await signInAdmin(h.api.app);
     expect((await decideRequest(h.api.app, admin.token, claimId, { decision: 'approve' })).statusCode).toBe(200);
@@ -149,7 +202,7 @@ describe('worker app: loan with a document, insurance claim with a photo', () =>
     const fileVehicleClaim = async () => {
       await page.getByRole('radio', { name: /^Vehicle damage \(₹8,000\)/ }).check();
       await page.getByLabel('Tell us what happened').fill('Scooter hit again, front light broken.');
-      await picker.setInputFiles({ name: 'light.png', mimeType: 'image/png', buffer: pngPhoto(16) });
+      await camera.setInputFiles({ name: 'light.png', mimeType: 'image/png', buffer: pngPhoto(16) });
       await page.getByRole('img', { name: 'light.png' }).waitFor();
       await page.getByRole('button', { name: 'Send claim' }).click();
     };

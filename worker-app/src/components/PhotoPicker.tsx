@@ -1,4 +1,3 @@
-import { useId } from 'react';
 import { useI18n } from '../i18n';
 
 export interface PickedFile {
@@ -17,50 +16,59 @@ function readPreview(file: File): Promise<string | null> {
   });
 }
 
+/** What the server stores as proof: JPEG, PNG or PDF. */
+const DOCUMENT_TYPES = 'image/jpeg,image/png,application/pdf';
+
 /**
- * Photos from the camera (capture="environment" opens the back camera on phones) or files; previews before upload.
+ * Proof from the camera or from files, previewed before upload. Two controls, because one cannot do both on a
+ * phone: `capture` opens the camera only (and takes images only), while a plain file input opens the gallery and
+ * files, where a PDF or an earlier photo lives.
  */
 export function PhotoPicker(props: {
   label: string;
   files: PickedFile[];
   onChange: (files: PickedFile[]) => void;
   max: number;
-  accept?: string;
-  capture?: boolean;
 }) {
   const { t } = useI18n();
-  const id = useId();
+  const full = props.files.length >= props.max;
+  const add = async (input: HTMLInputElement) => {
+    const chosen = [...(input.files ?? [])];
+    input.value = '';
+    const picked = await Promise.all(chosen.map(async (file) => ({ file, preview: await readPreview(file) })));
+    props.onChange([...props.files, ...picked].slice(0, props.max));
+  };
   return (
-    <div className="field">
-      <label htmlFor={id}>{props.label}</label>
-      <div className="photos">
-        {props.files.map((f, i) => (
-          <figure key={`${f.file.name}-${i}`} className="photo">
-            {f.preview ? <img src={f.preview} alt={f.file.name} /> : <span className="doc">{f.file.name}</span>}
-            <button
-              type="button"
-              className="link"
-              onClick={() => props.onChange(props.files.filter((_, j) => j !== i))}
-            >
-              {t('removePhoto')}
-            </button>
-          </figure>
-        ))}
-      </div>
-      <input
-        id={id}
-        type="file"
-        accept={props.accept ?? 'image/*'}
-        {...(props.capture ? { capture: 'environment' } : {})}
-        multiple={props.max > 1}
-        disabled={props.files.length >= props.max}
-        onChange={async (e) => {
-          const chosen = [...(e.target.files ?? [])];
-          e.target.value = '';
-          const picked = await Promise.all(chosen.map(async (file) => ({ file, preview: await readPreview(file) })));
-          props.onChange([...props.files, ...picked].slice(0, props.max));
-        }}
-      />
-    </div>
+    <fieldset className="field">
+      <legend>{props.label}</legend>
+      {props.files.length > 0 ? (
+        <div className="photos">
+          {props.files.map((f, i) => (
+            <figure key={`${f.file.name}-${i}`} className="photo">
+              {f.preview ? <img src={f.preview} alt={f.file.name} /> : <span className="doc">{f.file.name}</span>}
+              <button
+                type="button"
+                className="link"
+                onClick={() => props.onChange(props.files.filter((_, j) => j !== i))}
+              >
+                {t('removePhoto')}
+              </button>
+            </figure>
+          ))}
+        </div>
+      ) : null}
+      {full ? null : (
+        <div className="pick-row">
+          <label className="pick">
+            <input type="file" accept="image/*" capture="environment" onChange={(e) => void add(e.target)} />
+            {t('takePhoto')}
+          </label>
+          <label className="pick">
+            <input type="file" accept={DOCUMENT_TYPES} multiple={props.max > 1} onChange={(e) => void add(e.target)} />
+            {props.max > 1 ? t('chooseFiles') : t('chooseFile')}
+          </label>
+        </div>
+      )}
+    </fieldset>
   );
 }

@@ -161,7 +161,9 @@ export const en = {
   incidentOn: 'Date it happened',
   description: 'Tell us what happened',
   photos: 'Photos or documents (1 to 3)',
-  addPhoto: 'Add photo',
+  takePhoto: 'Take a photo',
+  chooseFiles: 'Choose photos or PDFs',
+  chooseFile: 'Choose a photo or PDF',
   removePhoto: 'Remove',
   submitClaim: 'Send claim',
   claimSent: 'Claim sent. We will tell you as soon as it is decided.',
@@ -272,6 +274,8 @@ export const en = {
   err_HOLD_ALREADY_RESOLVED: 'This can no longer be changed.',
   err_UNAUTHENTICATED: 'Please sign in again.',
   err_VALIDATION_FAILED: 'Please check what you entered.',
+  err_IDEMPOTENCY_KEY_REUSED:
+    'Your earlier request had already gone through, so nothing was sent twice. Check its status before trying again.',
   err_DEPENDENCY_UNAVAILABLE: 'We could not reach our partner. Try again in a little while.',
   err_other: 'Something went wrong. Try again.',
 };

@@ -162,7 +162,9 @@ export const hi: Record<MessageKey, string> = {
   incidentOn: 'किस दिन हुआ',
   description: 'बताइए क्या हुआ',
   photos: 'फ़ोटो या दस्तावेज़ (1 से 3)',
-  addPhoto: 'फ़ोटो जोड़ें',
+  takePhoto: 'फ़ोटो खींचें',
+  chooseFiles: 'फ़ोटो या PDF चुनें',
+  chooseFile: 'एक फ़ोटो या PDF चुनें',
   removePhoto: 'हटाएँ',
   submitClaim: 'क्लेम भेजें',
   claimSent: 'क्लेम भेज दिया। फ़ैसला होते ही हम बताएँगे।',
@@ -272,6 +274,8 @@ export const hi: Record<MessageKey, string> = {
   err_HOLD_ALREADY_RESOLVED: 'अब इसे बदला नहीं जा सकता।',
   err_UNAUTHENTICATED: 'कृपया फिर से साइन इन करें।',
   err_VALIDATION_FAILED: 'कृपया जो डाला है उसे जाँचें।',
+  err_IDEMPOTENCY_KEY_REUSED:
+    'आपका पिछला अनुरोध पहले ही पहुँच चुका था, इसलिए कुछ भी दो बार नहीं भेजा गया। दोबारा कोशिश से पहले उसकी स्थिति देखें।',
   err_DEPENDENCY_UNAVAILABLE: 'हमारे साथी से जुड़ नहीं पाए। थोड़ी देर बाद कोशिश करें।',
   err_other: 'कुछ गड़बड़ हुई। फिर से कोशिश करें।',
 };

@@ -1,8 +1,8 @@
 import { useState } from 'react';
-import { newKey, post } from '../api';
+import { ApiError, newKey, post } from '../api';
 import { PhotoPicker, type PickedFile } from '../components/PhotoPicker';
 import { Card, Loading, Problem, Screen, Success } from '../components/Screen';
-import { uploadDocument } from '../documents';
+import { useDocumentUploads } from '../documents';
 import { day, rupees, todayIst } from '../format';
 import { explain, useI18n } from '../i18n';
 import { useResource } from '../live';
@@ -10,7 +10,7 @@ import type { Claim, ClaimType, Contribution, Insurance as InsuranceView } from 
 
 const INSURANCE_EVENTS = ['insurance.coverage_changed', 'request.status_changed'];
 
-function ClaimForm(props: { insurance: InsuranceView; onFiled: () => void }) {
+function ClaimForm(props: { insurance: InsuranceView; onFiled: (message: string) => void }) {
   const { t, lang } = useI18n();
   const firstOpen = props.insurance.claimLimits.find((l) => l.remaining > 0)?.type ?? 'vehicle_damage';
   const [type, setType] = useState<ClaimType>(firstOpen);
@@ -20,17 +20,20 @@ function ClaimForm(props: { insurance: InsuranceView; onFiled: () => void }) {
   const [problem, setProblem] = useState('');
   const [busy, setBusy] = useState(false);
   const [key] = useState(() => newKey('claim'));
+  const upload = useDocumentUploads('claim_proof');
 
   async function submit() {
     setBusy(true);
     setProblem('');
     try {
-      const documentIds: string[] = [];
-      for (const f of files) documentIds.push(await uploadDocument(f.file, 'claim_proof'));
+      const documentIds = await upload(files.map((f) => f.file));
       await post('/v1/insurance/claims', { type, incidentOn, description, documentIds }, key);
-      props.onFiled();
+      props.onFiled(t('claimSent'));
     } catch (err) {
-      setProblem(explain(err, t, lang));
+      // The key was used for a claim that went through (its answer was lost, then the form changed): the list
+      // below shows it, and the form starts afresh for another claim.
+      if (err instanceof ApiError && err.code === 'IDEMPOTENCY_KEY_REUSED') props.onFiled(explain(err, t, lang));
+      else setProblem(explain(err, t, lang));
     } finally {
       setBusy(false);
     }
@@ -82,7 +85,7 @@ function ClaimForm(props: { insurance: InsuranceView; onFiled: () => void }) {
             required
           />
         </div>
-        <PhotoPicker label={t('photos')} files={files} onChange={setFiles} max={3} capture />
+        <PhotoPicker label={t('photos')} files={files} onChange={setFiles} max={3} />
         <Problem>{problem}</Problem>
         <button type="submit" className="primary" disabled={busy || files.length === 0 || !description.trim()}>
           {t('submitClaim')}
@@ -172,8 +175,8 @@ export function Insurance() {
         <ClaimForm
           key={formKey}
           insurance={i}
-          onFiled={() => {
-            setDone(t('claimSent'));
+          onFiled={(message) => {
+            setDone(message);
             setFormKey((k) => k + 1);
             void claims.reload();
             void insurance.reload();

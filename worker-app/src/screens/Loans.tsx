@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
-import { get, newKey, post } from '../api';
+import { ApiError, get, newKey, post } from '../api';
 import { PhotoPicker, type PickedFile } from '../components/PhotoPicker';
 import { Card, Loading, Problem, Screen, Success } from '../components/Screen';
-import { uploadDocument } from '../documents';
+import { useDocumentUploads } from '../documents';
 import { day, parseRupees, percent, rupees } from '../format';
 import { explain, isKey, useI18n } from '../i18n';
 import { useResource } from '../live';
@@ -61,7 +61,7 @@ function EligibilityCard(props: { e: Eligibility }) {
   );
 }
 
-function ApplyForm(props: { e: Eligibility; onApplied: () => void }) {
+function ApplyForm(props: { e: Eligibility; onApplied: (message: string) => void }) {
   const { t, lang } = useI18n();
   const [text, setText] = useState('');
   const [quote, setQuote] = useState<Quote | null>(null);
@@ -69,6 +69,7 @@ function ApplyForm(props: { e: Eligibility; onApplied: () => void }) {
   const [problem, setProblem] = useState('');
   const [busy, setBusy] = useState(false);
   const [key] = useState(() => newKey('loan'));
+  const upload = useDocumentUploads('loan_proof');
   const amountPaise = parseRupees(text);
 
   useEffect(() => {
@@ -86,11 +87,14 @@ function ApplyForm(props: { e: Eligibility; onApplied: () => void }) {
     setBusy(true);
     setProblem('');
     try {
-      const documentId = await uploadDocument(files[0]!.file, 'loan_proof');
+      const [documentId] = await upload(files.map((f) => f.file));
       await post<Loan>('/v1/loans', { amountPaise, documentId }, key);
-      props.onApplied();
+      props.onApplied(t('applied'));
     } catch (err) {
-      setProblem(explain(err, t, lang));
+      // The key was used for an application that went through (its answer was lost, then the form changed):
+      // the list below shows it.
+      if (err instanceof ApiError && err.code === 'IDEMPOTENCY_KEY_REUSED') props.onApplied(explain(err, t, lang));
+      else setProblem(explain(err, t, lang));
     } finally {
       setBusy(false);
     }
@@ -133,7 +137,7 @@ function ApplyForm(props: { e: Eligibility; onApplied: () => void }) {
                 : t('err_LOAN_NOT_ALLOWED_plain')}
           </Problem>
         ) : null}
-        <PhotoPicker label={t('proof')} files={files} onChange={setFiles} max={1} accept="image/*,application/pdf" />
+        <PhotoPicker label={t('proof')} files={files} onChange={setFiles} max={1} />
         <Problem>{problem}</Problem>
         <button
           type="submit"
@@ -243,8 +247,8 @@ export function Loans() {
       {eligibility.data?.eligibility.eligible && !open ? (
         <ApplyForm
           e={eligibility.data.eligibility}
-          onApplied={() => {
-            setDone(t('applied'));
+          onApplied={(message) => {
+            setDone(message);
             refresh();
           }}
         />
