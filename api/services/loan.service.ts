@@ -199,14 +199,19 @@ export function createLoanService(deps: {
           const eligibility = await eligibilityOf(input.workerId, trx);
           const quote = quoteFor(input.amountPaise, eligibility);
           if (quote.refusal) {
-            throw new AppError(
-              quote.refusal.code === 'AMOUNT_OUT_OF_RANGE' ? ErrorCode.AMOUNT_OUT_OF_RANGE : ErrorCode.LOAN_NOT_ALLOWED,
-              quote.refusal.message,
-              {
-                limitingCondition: eligibility.limitingCondition?.code ?? null,
-                maxAmountPaise: eligibility.maxAmountPaise,
-              },
-            );
+            const details = {
+              limitingCondition: eligibility.limitingCondition?.code ?? null,
+              maxAmountPaise: eligibility.maxAmountPaise,
+            };
+            if (quote.refusal.code === 'AMOUNT_OUT_OF_RANGE') {
+              // The range in figures, as a withdrawal's refusal gives it, so an app can word it in any language.
+              throw new AppError(ErrorCode.AMOUNT_OUT_OF_RANGE, quote.refusal.message, {
+                ...details,
+                minPaise: rules.minAmountPaise,
+                maxPaise: eligibility.maxAmountPaise,
+              });
+            }
+            throw new AppError(ErrorCode.LOAN_NOT_ALLOWED, quote.refusal.message, details);
           }
           const id = randomUUID();
           await documents.attach(trx, input.workerId, 'loan_proof', [input.documentId], id);

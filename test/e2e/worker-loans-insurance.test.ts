@@ -93,6 +93,17 @@ describe('worker app: loan with a document, insurance claim with a photo', () =>
     await tab(page, 'Loans').click();
     await page.getByText('You can apply').waitFor();
     await page.getByText('You can borrow up to ₹36,000 at 7% a year').waitFor();
+    // An application below the smallest loan is refused with the range in figures, so the app can word it in Hindi.
+    const tooSmall = await h.api.app.inject({
+      method: 'POST',
+      url: '/v1/loans',
+      headers: { ...bearer(worker.token), 'idempotency-key': `loan-too-small-${randomUUID()}` },
+      payload: { amountPaise: 100_000, documentId: randomUUID() },
+    });
+    expect(tooSmall.statusCode).toBe(422);
+    expect(tooSmall.json()).toMatchObject({
+      error: { code: 'AMOUNT_OUT_OF_RANGE', details: { minPaise: 500_000, maxPaise: 3_600_000 } },
+    });
     await page.getByLabel('Loan amount in ₹').fill('10000');
     const quote = (
       await h.api.app.inject({
@@ -211,6 +222,22 @@ describe('worker app: loan with a document, insurance claim with a photo', () =>
     await fileVehicleClaim();
     await page.getByRole('alert').getByText('You have used all claims of this kind for this year.').waitFor();
     await screenshot(page, 'worker-claim-cap');
+
+    // The same refusal in Hindi.
+    await tab(page, 'More').click();
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('button', { name: 'हिन्दी' }).click();
+    await tab(page, 'बीमा').click();
+    await page.getByRole('radio', { name: /^गाड़ी का नुकसान \(₹8,000\)/ }).check();
+    await page.getByLabel('बताइए क्या हुआ').fill('फिर से गाड़ी टकराई।');
+    await page.getByLabel('फ़ोटो खींचें').setInputFiles({ name: 'again.png', mimeType: 'image/png', buffer: pngPhoto(16) });
+    await page.getByRole('img', { name: 'again.png' }).waitFor();
+    await page.getByRole('button', { name: 'क्लेम भेजें' }).click();
+    await page.getByRole('alert').getByText('इस साल इस तरह के सारे क्लेम इस्तेमाल हो गए।').waitFor();
+    await screenshot(page, 'worker-claim-cap-hi');
+    await tab(page, 'और').click();
+    await page.getByRole('link', { name: 'सेटिंग्स' }).click();
+    await page.getByRole('button', { name: 'English' }).click();
 
     await tab(page, 'More').click();
     await page.getByRole('link', { name: 'Money history' }).click();
@@ -414,5 +441,52 @@ describe('worker app: loan with a document, insurance claim with a photo', () =>
     await waitForText(page.getByTestId('spendable'), new RegExp(`^${spendableNow}(\\.|$)`), 20_000);
     await page.locator('.live-dot.live-live').waitFor();
     expect(tap.resyncRequests[asked + 1]).toBe(firstPage.events.at(-1)!.seq);
+  }, 60_000);
+
+  it('why a request ended is said in words: a payout the bank refused, an admin rejection as written; Hindi', async () => {
+    await fundWorker(h, worker, { earningsPaise: 2_500, plans: ['solo'] });
+    h.rail.setBehaviour({ outcome: 'fail' });
+    try {
+      await tab(page, 'Withdraw').click();
+      await page.getByRole('button', { name: 'New withdrawal' }).click();
+      await page.getByLabel('Amount in ₹').fill('1000');
+      await page.getByRole('button', { name: 'Withdraw ₹1,000' }).click();
+      await waitForText(page.getByTestId('withdrawal-status'), 'Could not be paid', 30_000);
+    } finally {
+      h.rail.setBehaviour({ outcome: 'succeed' });
+    }
+    // The server keeps the rail's English words (and "approved automatically" as the decision): the app words it.
+    await page.getByText('Reason: The bank transfer did not go through.').waitFor();
+    await page.getByText('The money is back in your wallet.').waitFor();
+    await screenshot(page, 'worker-withdraw-failed');
+
+    const claims = await h.api.app.inject({
+      method: 'GET',
+      url: '/v1/insurance/claims',
+      headers: bearer(worker.token),
+    });
+    const pending = claims
+      .json<{ items: Array<{ id: string; status: string }> }>()
+      .items.find((c) => c.status === 'pending_approval');
+    const admin = await signInAdmin(h.api.app);
+    const rejection = await decideRequest(h.api.app, admin.token, pending!.id, {
+      decision: 'reject',
+      reason: 'The photo does not show the damage',
+    });
+    expect(rejection.statusCode).toBe(200);
+
+    await tab(page, 'More').click();
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('button', { name: 'हिन्दी' }).click();
+    await tab(page, 'निकालें').click();
+    await waitForText(page.getByTestId('withdrawal-status'), 'भुगतान नहीं हो सका');
+    await page.getByText('कारण: बैंक ट्रांसफ़र नहीं हो पाया।').waitFor();
+    await tab(page, 'बीमा').click();
+    // An admin's reason is their own words, shown as written.
+    await page.getByText('कारण: The photo does not show the damage').waitFor();
+    await screenshot(page, 'worker-claim-rejected-hi');
+    await tab(page, 'और').click();
+    await page.getByRole('link', { name: 'सेटिंग्स' }).click();
+    await page.getByRole('button', { name: 'English' }).click();
   }, 60_000);
 });

@@ -68,6 +68,8 @@ export function explain(err: unknown, t: Translate, lang: Lang): string {
       return max ? t('err_LOAN_MAX', { amount: rupees(max) }) : t('err_LOAN_NOT_ALLOWED_plain');
     }
     case 'CLAIM_NOT_ALLOWED': {
+      // The reporting window is configured and only the server's sentence names it in days.
+      if (d.rule === 'REPORTED_TOO_LATE' && lang === 'en' && err.message) return err.message;
       const rule = typeof d.rule === 'string' ? `err_claim_${d.rule}` : '';
       return isKey(rule) ? t(rule) : t('err_CLAIM_NOT_ALLOWED');
     }
@@ -75,5 +77,24 @@ export function explain(err: unknown, t: Translate, lang: Lang): string {
       const key = `err_${err.code}`;
       return isKey(key) ? t(key) : t('err_other');
     }
+  }
+}
+
+/**
+ * Why a withdrawal, loan or claim ended, in the worker's language, or null when the status says it all. The server
+ * stores fixed English texts for what the system decided (an expiry, the worker's own cancellation, a payout the
+ * rail refused, an automatic approval); those are worded here from the status. Only a rejection carries an admin's
+ * own words, which are shown as written.
+ */
+export function endReason(status: string, reason: string | null, t: Translate): string | null {
+  switch (status) {
+    case 'expired':
+      return t('why_expired');
+    case 'failed':
+      return t('why_payout_failed');
+    case 'rejected':
+      return reason;
+    default:
+      return null;
   }
 }

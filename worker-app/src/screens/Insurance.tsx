@@ -4,7 +4,7 @@ import { PhotoPicker, type PickedFile } from '../components/PhotoPicker';
 import { Card, Loading, Problem, Screen, Success } from '../components/Screen';
 import { useDocumentUploads } from '../documents';
 import { day, rupees, todayIst } from '../format';
-import { explain, useI18n } from '../i18n';
+import { endReason, explain, useI18n } from '../i18n';
 import { useResource } from '../live';
 import type { Claim, ClaimType, Contribution, Insurance as InsuranceView } from '../types';
 
@@ -110,6 +110,7 @@ export function Insurance() {
   // A filed claim resets the form: empty fields and a fresh idempotency key for the next claim.
   const [formKey, setFormKey] = useState(0);
   const i = insurance.data;
+  const payoutOf = (type: ClaimType) => i?.claimLimits.find((l) => l.type === type)?.payoutPaise ?? 0;
 
   async function change(path: string) {
     setBusy(true);
@@ -137,7 +138,13 @@ export function Insurance() {
             </svg>
             {t(`cover_${i.status}`)}
           </p>
-          <p className="muted">{t('coverExplain')}</p>
+          <p className="muted">
+            {t('coverExplain', {
+              premium: rupees(i.premium.monthlyPaise),
+              vehicle: rupees(payoutOf('vehicle_damage')),
+              goods: rupees(payoutOf('product_damage_loss')),
+            })}
+          </p>
           {i.optOutEffectiveOn ? <p>{t('endsOn', { date: day(i.optOutEffectiveOn, lang) })}</p> : null}
           {i.premium.overdue ? (
             <p className="note note-problem">
@@ -155,7 +162,7 @@ export function Insurance() {
               disabled={busy}
               onClick={() => void change('/v1/insurance/opt-in')}
             >
-              {t('optIn')}
+              {t('optIn', { amount: rupees(i.premium.monthlyPaise) })}
             </button>
           ) : null}
           {covered && !i.optOutEffectiveOn ? (
@@ -187,20 +194,21 @@ export function Insurance() {
       {(claims.data?.items ?? []).length > 0 ? (
         <Card title={t('yourClaims')}>
           <ul className="rows" role="list">
-            {(claims.data?.items ?? []).map((c) => (
-              <li key={c.id} aria-label={t(`claim_${c.type}`, { amount: rupees(c.payoutPaise) })}>
-                <span className="grow">
-                  {t(`claim_${c.type}`, { amount: rupees(c.payoutPaise) })}
-                  <span className="muted small block">{day(c.incidentOn, lang)}</span>
-                  {c.decisionReason ? (
-                    <span className="muted small block">{t('reason', { reason: c.decisionReason })}</span>
-                  ) : null}
-                </span>
-                <span className={`pill pill-${c.status}`} data-testid="claim-status">
-                  {t(`claimStatus_${c.status}`)}
-                </span>
-              </li>
-            ))}
+            {(claims.data?.items ?? []).map((c) => {
+              const why = endReason(c.status, c.decisionReason, t);
+              return (
+                <li key={c.id} aria-label={t(`claim_${c.type}`, { amount: rupees(c.payoutPaise) })}>
+                  <span className="grow">
+                    {t(`claim_${c.type}`, { amount: rupees(c.payoutPaise) })}
+                    <span className="muted small block">{day(c.incidentOn, lang)}</span>
+                    {why ? <span className="muted small block">{t('reason', { reason: why })}</span> : null}
+                  </span>
+                  <span className={`pill pill-${c.status}`} data-testid="claim-status">
+                    {t(`claimStatus_${c.status}`)}
+                  </span>
+                </li>
+              );
+            })}
           </ul>
         </Card>
       ) : null}

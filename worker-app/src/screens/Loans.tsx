@@ -4,7 +4,7 @@ import { PhotoPicker, type PickedFile } from '../components/PhotoPicker';
 import { Card, Loading, Problem, Screen, Success } from '../components/Screen';
 import { useDocumentUploads } from '../documents';
 import { day, parseRupees, percent, rupees } from '../format';
-import { explain, isKey, useI18n } from '../i18n';
+import { endReason, explain, isKey, useI18n, type Lang, type Translate } from '../i18n';
 import { useResource } from '../live';
 import type { Eligibility, Loan, Quote } from '../types';
 
@@ -59,6 +59,18 @@ function EligibilityCard(props: { e: Eligibility }) {
       ) : null}
     </Card>
   );
+}
+
+/**
+ * The quote's refusal in the worker's words. The quote names the loan limits only in its English sentence; other
+ * languages get the largest amount from the eligibility (a figure the API gives) or the rule without figures.
+ */
+function quoteRefusalText(quote: Quote, e: Eligibility, t: Translate, lang: Lang): string {
+  if (!quote.refusal) return '';
+  if (lang === 'en' && quote.refusal.message) return quote.refusal.message;
+  if (quote.refusal.code !== 'AMOUNT_OUT_OF_RANGE') return t('err_LOAN_NOT_ALLOWED_plain');
+  if (quote.amountPaise > e.maxAmountPaise) return t('err_LOAN_MAX', { amount: rupees(e.maxAmountPaise) });
+  return quote.amountPaise % 100 === 0 ? t('err_LOAN_BELOW_MIN') : t('err_LOAN_WHOLE_RUPEES');
 }
 
 function ApplyForm(props: { e: Eligibility; onApplied: (message: string) => void }) {
@@ -128,15 +140,7 @@ function ApplyForm(props: { e: Eligibility; onApplied: (message: string) => void
             {quote.approvalsRequired > 1 ? <p className="muted small">{t('twoApprovals')}</p> : null}
           </div>
         ) : null}
-        {quote?.refusal ? (
-          <Problem>
-            {lang === 'en'
-              ? quote.refusal.message
-              : quote.refusal.code === 'AMOUNT_OUT_OF_RANGE'
-                ? t('err_LOAN_MAX', { amount: rupees(props.e.maxAmountPaise) })
-                : t('err_LOAN_NOT_ALLOWED_plain')}
-          </Problem>
-        ) : null}
+        {quote?.refusal ? <Problem>{quoteRefusalText(quote, props.e, t, lang)}</Problem> : null}
         <PhotoPicker label={t('proof')} files={files} onChange={setFiles} max={1} />
         <Problem>{problem}</Problem>
         <button
@@ -156,6 +160,7 @@ function LoanCard(props: { loan: Loan; onChanged: () => void }) {
   const detail = useResource<Loan>(props.loan.status === 'active' ? `/v1/loans/${props.loan.id}` : null, LOAN_EVENTS);
   // The list is the newer truth once the loan leaves 'active' (prepaid, closed): the detail is only its schedule.
   const loan = props.loan.status === 'active' && detail.data ? detail.data : props.loan;
+  const why = endReason(loan.status, loan.decisionReason, t);
   const [problem, setProblem] = useState('');
   const [busy, setBusy] = useState(false);
   const act = async (path: string, what: string) => {
@@ -181,7 +186,7 @@ function LoanCard(props: { loan: Loan; onChanged: () => void }) {
       <p className="muted small">
         {t('emi', { emi: rupees(loan.emiPaise), n: loan.tenureMonths })} · {percent(loan.annualRateBps)}
       </p>
-      {loan.decisionReason && loan.status !== 'active' ? <p>{t('reason', { reason: loan.decisionReason })}</p> : null}
+      {why ? <p>{t('reason', { reason: why })}</p> : null}
       {loan.status === 'active' ? <p>{t('outstanding', { amount: rupees(loan.outstandingPrincipalPaise) })}</p> : null}
       {loan.instalments ? (
         <details>

@@ -2,23 +2,23 @@ import { useEffect, useMemo, useState } from 'react';
 import { get, newKey, post, request } from '../api';
 import { Card, OfflineNote, Problem, Screen } from '../components/Screen';
 import { dateTime, parseRupees, rupees } from '../format';
-import { explain, useI18n, type Translate } from '../i18n';
+import { endReason, explain, useI18n, type Lang, type Translate } from '../i18n';
 import { useLiveEvents, useResource } from '../live';
 import type { Balance, Preview, Withdrawal, WithdrawalStatus } from '../types';
 import { MONEY_EVENTS } from './Home';
 
 const LAST_KEY = 'gigbit.lastWithdrawal';
-const APPROVAL_FROM_PAISE = 500_000;
 
-/** The preview's refusal in the worker's words, with the numbers that explain it. */
-function refusalText(p: Preview, t: Translate): string {
+/** The preview's refusal in the worker's words, with the numbers that explain it where the preview gives them. */
+function refusalText(p: Preview, t: Translate, lang: Lang): string {
   switch (p.refusal?.code) {
     case 'ALLOWANCE_USED_UP':
       return p.allowance.nextAccrualAt ? t('err_ALLOWANCE_USED_UP') : t('err_ALLOWANCE_USED_UP_noplan');
     case 'INSUFFICIENT_FUNDS':
       return t('err_INSUFFICIENT_FUNDS', { amount: rupees(p.spendablePaise) });
     case 'AMOUNT_OUT_OF_RANGE':
-      return t('err_AMOUNT_OUT_OF_RANGE', { min: rupees(20_000), max: rupees(2_500_000) });
+      // The limits are configured and the preview names them only in its English sentence, not as figures.
+      return lang === 'en' && p.refusal.message ? p.refusal.message : t('err_AMOUNT_OUT_OF_RANGE_plain');
     case undefined:
       return '';
     default:
@@ -43,6 +43,7 @@ function StatusCard(props: { withdrawal: Withdrawal; onChange: (w: Withdrawal) =
   const [problem, setProblem] = useState('');
   const [busy, setBusy] = useState(false);
   const failed = ended.includes(w.status);
+  const why = endReason(w.status, w.decisionReason, t);
   return (
     <Card title={t('recentWithdrawal')} className="status-card" label={t('recentWithdrawal')}>
       <div className="status-amount">
@@ -67,9 +68,7 @@ function StatusCard(props: { withdrawal: Withdrawal; onChange: (w: Withdrawal) =
         </ol>
       ) : (
         <>
-          {w.status !== 'cancelled' && (w.decisionReason || w.failureReason) ? (
-            <p>{t('reason', { reason: w.decisionReason ?? w.failureReason ?? '' })}</p>
-          ) : null}
+          {why ? <p>{t('reason', { reason: why })}</p> : null}
           <p>{t('moneyBack')}</p>
         </>
       )}
@@ -164,7 +163,7 @@ export function Withdraw() {
   // An allowance already shown as used up above is not repeated under the amount.
   const allowanceShown = b !== undefined && b.allowance.available === 0;
   const refusal =
-    preview && !(allowanceShown && preview.refusal?.code === 'ALLOWANCE_USED_UP') ? refusalText(preview, t) : '';
+    preview && !(allowanceShown && preview.refusal?.code === 'ALLOWANCE_USED_UP') ? refusalText(preview, t, lang) : '';
   return (
     <Screen title={t('withdrawTitle')}>
       <OfflineNote offline={balance.offline} fetchedAt={balance.fetchedAt} />
@@ -240,9 +239,7 @@ export function Withdraw() {
             </dl>
           ) : null}
           {preview && preview.refusal === null ? (
-            <p className="muted small">
-              {preview.amountPaise >= APPROVAL_FROM_PAISE ? t('needsApproval') : t('instant')}
-            </p>
+            <p className="muted small">{preview.requiresApproval ? t('needsApproval') : t('instant')}</p>
           ) : null}
           <Problem>{refusal || problem}</Problem>
           <button type="submit" className="primary big" disabled={busy || !preview || preview.refusal !== null}>
