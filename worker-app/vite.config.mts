@@ -5,13 +5,14 @@ const root = import.meta.dirname;
 // The API in development (npm run api); the built app is served by the API itself at /app/.
 const api = 'http://127.0.0.1:3000';
 
-export default defineConfig({
+export default defineConfig(({ mode }) => ({
   root,
   base: '/app/',
   build: {
     outDir: resolve(root, 'dist'),
     emptyOutDir: true,
-    sourcemap: true,
+    // As the portal: no source maps in the production build the API serves; `--mode development` writes them.
+    sourcemap: mode !== 'production',
   },
   server: {
     proxy: {
@@ -19,4 +20,4 @@ export default defineConfig({
       '/socket.io': { target: api, ws: true },
     },
   },
-});
+}));
