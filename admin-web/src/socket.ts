@@ -30,13 +30,22 @@ const ADMIN_EVENTS = [
  * offers no cheaper way to learn the current seq; the pages' state comes from REST anyway, so they are told to
  * reload (`onGap`). The first connection counts too: a page may have read its data before the socket joined the
  * room. A resync that fails or times out falls back to the same reload.
+ *
+ * The resume point (`resumeSeq`) only moves past what is known to be complete: events of a resync, live events while
+ * no catch-up runs (they arrive in seq order), and after a reload everything seen so far. A live event that lands
+ * while a catch-up is reading may lie beyond a gap, so it is shown but does not move the resume point; and a second
+ * reason to catch up (a reconnect, or `resync.required` after the API's Redis link came back) arriving during one
+ * runs another pass when it ends, from where that pass stopped.
  */
 export function createLiveEvents() {
   const listeners = new Set<Listener>();
   const statusListeners = new Set<StatusListener>();
   const gapListeners = new Set<() => void>();
   const seen = new Set<string>();
-  let lastSeq = 0;
+  let resumeSeq = 0;
+  let highestSeq = 0;
+  let catchingUp = false;
+  let catchUpAgain = false;
   let connected = false;
 
   const socket: Socket = io({
@@ -47,48 +56,57 @@ export function createLiveEvents() {
     transports: ['websocket'],
   });
 
-  const deliver = (event: Envelope) => {
+  const deliver = (event: Envelope, fromResync: boolean) => {
+    highestSeq = Math.max(highestSeq, event.seq);
+    if (fromResync || !catchingUp) resumeSeq = Math.max(resumeSeq, event.seq);
     if (seen.has(event.eventId)) return;
     seen.add(event.eventId);
     if (seen.size > 5000) seen.clear();
-    lastSeq = Math.max(lastSeq, event.seq);
     for (const listener of listeners) listener(event);
   };
 
-  const signalGap = () => {
+  /** The pages reread their data over REST, which covers every event seen so far. */
+  const reload = () => {
+    resumeSeq = highestSeq;
     for (const listener of gapListeners) listener();
   };
 
   async function resync(): Promise<void> {
-    if (lastSeq === 0) {
-      signalGap();
+    if (resumeSeq === 0) {
+      reload();
       return;
     }
-    // The page cursor is the last seq of the previous page, not lastSeq: a live event with a higher seq arriving
-    // while the pages are read would otherwise make the next page skip what lies between.
-    let cursor = lastSeq;
+    // Each page is asked for after the last event of the previous one.
     try {
       for (let more = true; more;) {
-        const answer = (await socket.timeout(10_000).emitWithAck('resync', { afterSeq: cursor })) as
+        const answer = (await socket.timeout(10_000).emitWithAck('resync', { afterSeq: resumeSeq })) as
           { events: Envelope[]; more: boolean } | { error: string };
         if ('error' in answer) {
-          signalGap();
+          reload();
           return;
         }
-        answer.events.forEach(deliver);
-        cursor = answer.events.at(-1)?.seq ?? cursor;
+        for (const event of answer.events) deliver(event, true);
         more = answer.more && answer.events.length > 0;
       }
     } catch {
       // No answer in time (or the socket dropped again): what was missed is unknown, so the pages reread.
-      signalGap();
+      reload();
     }
   }
 
-  // A reconnect and a `resync.required` arriving together share one catch-up.
-  let catchingUp: Promise<void> | null = null;
   const catchUp = () => {
-    catchingUp ??= resync().finally(() => (catchingUp = null));
+    if (catchingUp) {
+      catchUpAgain = true;
+      return;
+    }
+    catchingUp = true;
+    void (async () => {
+      do {
+        catchUpAgain = false;
+        await resync();
+      } while (catchUpAgain);
+      catchingUp = false;
+    })();
   };
 
   const setStatus = (next: boolean) => {
@@ -110,7 +128,7 @@ export function createLiveEvents() {
     }
   });
   socket.on('resync.required', catchUp);
-  for (const type of ADMIN_EVENTS) socket.on(type, (event: Envelope) => deliver(event));
+  for (const type of ADMIN_EVENTS) socket.on(type, (event: Envelope) => deliver(event, false));
 
   return {
     subscribe(listener: Listener): () => void {
