@@ -177,6 +177,9 @@ async function main(): Promise<void> {
 
     await waitForReady(`${apiUrl}/readyz`);
     say(`ready in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
+    say(`Landing page  ${apiUrl}/`);
+    say(`Admin portal  ${apiUrl}/admin/`);
+    say(`Worker app    ${apiUrl}/app/`);
     say(`API           ${apiUrl}`);
     say(`OpenAPI UI    ${apiUrl}/docs`);
     say(`Temporal UI   ${config.TEMPORAL_UI_URL}`);
