@@ -15,6 +15,27 @@ export interface RequestSlaCounts {
   expired: number;
 }
 
+export interface PoolDay {
+  day: string;
+  /** Postings into the pool that day: premiums, 1% withdrawal shares. */
+  inPaise: number;
+  /** Postings out of the pool that day, as a positive figure: claim payouts. */
+  outPaise: number;
+  /** The pool's balance at the end of that IST day (today: so far). */
+  balancePaise: number;
+}
+
+export interface LoanBookFigures {
+  activeLoans: number;
+  disbursedPaise: number;
+  outstandingPrincipalPaise: number;
+  /**
+   * The same outstanding principal split by whole days overdue at `now` (`null`: not overdue, i.e. scheduled,
+   * including an instalment past its due date still inside its retry days).
+   */
+  principalByDaysOverdue: Array<{ daysOverdue: number | null; principalPaise: number }>;
+}
+
 export interface SyncHealthRow {
   slug: string;
   name: string;
@@ -95,23 +116,85 @@ export function createAdminOverviewRepository(db: Db) {
       return Number(row?.total ?? 0);
     },
 
-    /** Active loans and the principal still owed on them (instalments neither paid nor waived). */
-    async loanBook(): Promise<{ activeLoans: number; outstandingPrincipalPaise: number; disbursedPaise: number }> {
+    /**
+     * The insurance pool per IST day over the last `days` days, today included: what went in, what went out and
+     * the balance at the end of each day, all from the pool's ledger postings (the opening balance is every
+     * posting before the first day).
+     */
+    async insurancePoolPerDay(now: Date, days: number): Promise<PoolDay[]> {
+      const result = await db.raw<{
+        rows: Array<{ day: string; in_paise: string; out_paise: string; balance_paise: string }>;
+      }>(
+        `WITH pool AS (SELECT id FROM ledger_accounts WHERE code = 'insurance_pool'),
+         span AS (
+           SELECT (timezone('Asia/Kolkata', ?::timestamptz))::date - (?::int - 1) AS first_day,
+                  (timezone('Asia/Kolkata', ?::timestamptz))::date AS last_day
+         ),
+         days AS (SELECT generate_series(first_day, last_day, interval '1 day')::date AS day FROM span),
+         opening AS (
+           SELECT coalesce(sum(p.amount_paise), 0) AS paise
+             FROM ledger_postings p, pool, span
+            WHERE p.account_id = pool.id AND p.created_at < span.first_day::timestamp AT TIME ZONE 'Asia/Kolkata'
+         ),
+         moves AS (
+           SELECT (timezone('Asia/Kolkata', p.created_at))::date AS day,
+                  coalesce(sum(p.amount_paise) FILTER (WHERE p.amount_paise > 0), 0) AS in_paise,
+                  coalesce(-sum(p.amount_paise) FILTER (WHERE p.amount_paise < 0), 0) AS out_paise
+             FROM ledger_postings p, pool, span
+            WHERE p.account_id = pool.id AND p.created_at >= span.first_day::timestamp AT TIME ZONE 'Asia/Kolkata'
+            GROUP BY 1
+         )
+         SELECT to_char(d.day, 'YYYY-MM-DD') AS day,
+                coalesce(m.in_paise, 0)::bigint AS in_paise,
+                coalesce(m.out_paise, 0)::bigint AS out_paise,
+                (o.paise + sum(coalesce(m.in_paise, 0) - coalesce(m.out_paise, 0)) OVER (ORDER BY d.day))::bigint
+                  AS balance_paise
+           FROM days d CROSS JOIN opening o LEFT JOIN moves m ON m.day = d.day
+          ORDER BY d.day`,
+        [now.toISOString(), days, now.toISOString()],
+      );
+      return result.rows.map((r) => ({
+        day: r.day,
+        inPaise: Number(r.in_paise),
+        outPaise: Number(r.out_paise),
+        balancePaise: Number(r.balance_paise),
+      }));
+    },
+
+    /**
+     * Active loans and the principal still owed on them (instalments neither paid nor waived), that principal
+     * grouped by whole days overdue at `now` as the arrears report counts them (from the due time, at least 1).
+     */
+    async loanBook(now: Date): Promise<LoanBookFigures> {
       const [loans] = await db('loans')
         .where({ status: 'active' })
         .select<Array<{ n: number; disbursed: number | null }>>(
           db.raw('count(*)::int AS n'),
           db.raw('sum(amount_paise)::bigint AS disbursed'),
         );
-      const [owed] = await db('loan_instalments as i')
+      const owed = await db('loan_instalments as i')
         .join('loans as l', 'l.id', 'i.loan_id')
         .where('l.status', 'active')
         .whereIn('i.status', ['scheduled', 'overdue'])
-        .select<Array<{ principal: number | null }>>(db.raw('sum(i.principal_paise)::bigint AS principal'));
+        .groupByRaw('1')
+        .orderByRaw('1 NULLS FIRST')
+        .select<Array<{ days_overdue: number | null; principal: string }>>(
+          db.raw(
+            `CASE WHEN i.status = 'overdue'
+               THEN greatest(1, floor(extract(epoch FROM (?::timestamptz - i.due_at)) / 86400))::int END AS days_overdue`,
+            [now.toISOString()],
+          ),
+          db.raw('sum(i.principal_paise)::bigint AS principal'),
+        );
+      const principalByDaysOverdue = owed.map((r) => ({
+        daysOverdue: r.days_overdue,
+        principalPaise: Number(r.principal),
+      }));
       return {
         activeLoans: loans?.n ?? 0,
-        outstandingPrincipalPaise: Number(owed?.principal ?? 0),
         disbursedPaise: Number(loans?.disbursed ?? 0),
+        outstandingPrincipalPaise: principalByDaysOverdue.reduce((sum, r) => sum + r.principalPaise, 0),
+        principalByDaysOverdue,
       };
     },
 

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { commonErrorResponses, Paise, Timestamp } from '../../schemas/common';
-import type { AdminOverviewService } from '../../services/admin-overview.service';
+import { LOAN_BOOK_BUCKETS, type AdminOverviewService } from '../../services/admin-overview.service';
 
 const Count = Type.Integer({ minimum: 0 });
 
@@ -27,10 +27,30 @@ const OverviewView = Type.Object({
     }),
   ),
   insurancePoolPaise: Type.Integer({ description: 'Balance of the insurance pool account (sum of its postings)' }),
+  insurancePoolPerDay: Type.Array(
+    Type.Object({
+      day: Type.String({ description: 'IST day, YYYY-MM-DD' }),
+      inPaise: Type.Integer({ minimum: 0, description: 'Postings into the pool that day (premiums, 1% shares)' }),
+      outPaise: Type.Integer({ minimum: 0, description: 'Postings out of the pool that day (claim payouts)' }),
+      balancePaise: Type.Integer({ description: 'The pool balance at the end of that IST day (today: so far)' }),
+    }),
+    { description: 'The last 30 IST days, oldest first, today last' },
+  ),
   loanBook: Type.Object({
     activeLoans: Count,
     disbursedPaise: Paise,
     outstandingPrincipalPaise: Paise,
+    principalByBucket: Type.Array(
+      Type.Object({
+        bucket: Type.Union(LOAN_BOOK_BUCKETS.map((b) => Type.Literal(b))),
+        principalPaise: Paise,
+      }),
+      {
+        description:
+          'Outstanding principal of active loans by days overdue: current (instalments not overdue), then the ' +
+          'arrears buckets; the figures add up to outstandingPrincipalPaise',
+      },
+    ),
     arrears: Type.Array(Type.Object({ bucket: Type.String(), instalments: Count, loans: Count, amountPaise: Paise })),
   }),
   syncHealth: Type.Array(
@@ -55,7 +75,9 @@ const adminOverviewRoutes: FastifyPluginAsyncTypebox<{ overview: AdminOverviewSe
       config: { access: 'admin:viewer' },
       schema: {
         tags: ['admin'],
-        summary: 'Dashboard: withdrawals per day, requests by SLA state, insurance pool, loan book, sync health',
+        summary:
+          'Dashboard: withdrawals per day, requests by SLA state, insurance pool per day, loan book by days overdue, ' +
+          'sync health',
         security: [{ bearer: [] }],
         response: { 200: OverviewView, ...commonErrorResponses },
       },
