@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { istDay, istDayStart } from '../../api/domain/ist';
+import { requestWorkflowId } from '../../workflows/contracts';
 import {
   bearer,
   createHarness,
@@ -239,9 +240,19 @@ describe('GET /v1/admin/overview', () => {
     await post(new Date(start(today - 2) + 3_600_000), -800_000, 'insurance_payout'); // a ₹8,000 claim paid
 
     // The rider's loan: instalments 1–4 marked overdue as the workflow would after their retry days, on either side
-    // of the bucket edges (30/31, 60/61, 90/91 days); 5 and 6 still scheduled. The loan's workflow sleeps until
-    // its first due date, a month away, so it does not see the change.
+    // of the bucket edges (30/31, 60/61, 90/91 days); 5 and 6 still scheduled. Only once the loan's workflow has
+    // read its first due date (a month away) and sleeps on that timer, so it does not see the change.
     const loan = await db('loans').where({ status: 'active' }).first<{ id: string }>('id');
+    await eventually(
+      () => h.api.temporal.workflow.getHandle(requestWorkflowId('loan', loan.id)).fetchHistory(),
+      (history) => {
+        const events = history.events ?? [];
+        const read = events.findIndex(
+          (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'nextRepayment',
+        );
+        return read >= 0 && events.slice(read).some((e) => e.timerStartedEventAttributes);
+      },
+    );
     const at = Date.now();
     for (const [number, days] of [
       [1, 91],
