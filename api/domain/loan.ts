@@ -69,6 +69,26 @@ export interface LoanCondition {
 
 export type LoanRefusalCode = 'OPEN_LOAN' | 'LOW_SCORE' | 'LOW_EARNINGS';
 
+/**
+ * The rule that refuses a loan, with its figures as numbers beside the English sentence, so an app can say the
+ * same in any language.
+ */
+export type LoanLimitingCondition =
+  | { code: 'OPEN_LOAN'; message: string; details: Record<never, never> }
+  | { code: 'LOW_SCORE'; message: string; details: { score: number; minScore: number } }
+  | {
+      code: 'LOW_EARNINGS';
+      message: string;
+      details: {
+        windowDays: number;
+        earningsInWindowPaise: number;
+        /** The share of those earnings that may be borrowed (50% = 5000) and what it comes to, unrounded. */
+        maxShareOfEarningsBps: number;
+        sharePaise: number;
+        minAmountPaise: number;
+      };
+    };
+
 export interface LoanEligibilityInput {
   registeredOn: IstDay;
   today: IstDay;
@@ -96,7 +116,7 @@ export interface LoanEligibility {
    */
   maxAmountPaise: number;
   /** The first rule that refuses, or null when eligible. */
-  limitingCondition: { code: LoanRefusalCode; message: string } | null;
+  limitingCondition: LoanLimitingCondition | null;
   /** When eligible with a condition unmet: the nearest condition that would lower the rate, in plain words. */
   improvement: string | null;
 }
@@ -166,11 +186,12 @@ export function loanEligibility(input: LoanEligibilityInput, rules: LoanRules): 
 
   let limitingCondition: LoanEligibility['limitingCondition'] = null;
   if (input.hasOpenLoan) {
-    limitingCondition = { code: 'OPEN_LOAN', message: 'You already have a loan open; repay it first.' };
+    limitingCondition = { code: 'OPEN_LOAN', message: 'You already have a loan open; repay it first.', details: {} };
   } else if (score < rules.minScore) {
     limitingCondition = {
       code: 'LOW_SCORE',
       message: `Your score is ${score}; you need ${rules.minScore}. Work on more days to raise it.`,
+      details: { score, minScore: rules.minScore },
     };
   } else if (maxAmountPaise < rules.minAmountPaise) {
     limitingCondition = {
@@ -178,6 +199,13 @@ export function loanEligibility(input: LoanEligibilityInput, rules: LoanRules): 
       message:
         `${shareWords(rules.maxShareOfEarningsBps)} of your last ${rules.windowDays} days' earnings is ` +
         `${rupees(share)}; the smallest loan is ${rupees(rules.minAmountPaise)}.`,
+      details: {
+        windowDays: rules.windowDays,
+        earningsInWindowPaise,
+        maxShareOfEarningsBps: rules.maxShareOfEarningsBps,
+        sharePaise: share,
+        minAmountPaise: rules.minAmountPaise,
+      },
     };
   }
   const eligible = limitingCondition === null;
@@ -231,9 +259,28 @@ function improvementHint(conditions: LoanCondition[], conditionsMet: number, rul
   }
 }
 
-export interface LoanAmountProblem {
-  code: 'AMOUNT_OUT_OF_RANGE' | 'NOT_ELIGIBLE';
-  message: string;
+/**
+ * An amount refused: out of range (with the range in figures), or no amount at all because the worker is not
+ * eligible (with the limiting condition's code and figures).
+ */
+export type LoanAmountProblem =
+  | { code: 'AMOUNT_OUT_OF_RANGE'; message: string; details: { minPaise: number; maxPaise: number } }
+  | { code: 'NOT_ELIGIBLE'; message: string; details: LimitingConditionDetails };
+
+/** A limiting condition as one flat object: its code under `limitingCondition`, beside its figures. */
+export type LimitingConditionDetails = {
+  [L in LoanLimitingCondition as L['code']]: { limitingCondition: L['code'] } & L['details'];
+}[LoanRefusalCode];
+
+export function limitingConditionDetails(limit: LoanLimitingCondition): LimitingConditionDetails {
+  switch (limit.code) {
+    case 'OPEN_LOAN':
+      return { limitingCondition: limit.code };
+    case 'LOW_SCORE':
+      return { limitingCondition: limit.code, ...limit.details };
+    case 'LOW_EARNINGS':
+      return { limitingCondition: limit.code, ...limit.details };
+  }
 }
 
 /**
@@ -245,19 +292,22 @@ export function loanAmountProblem(
   eligibility: LoanEligibility,
   rules: LoanRules,
 ): LoanAmountProblem | undefined {
-  if (!eligibility.eligible) {
+  const limit = eligibility.limitingCondition;
+  if (limit) {
     return {
       code: 'NOT_ELIGIBLE',
-      message: eligibility.limitingCondition?.message ?? 'You cannot take a loan right now.',
+      message: limit.message,
+      details: limitingConditionDetails(limit),
     };
   }
   const range = `between ${rupees(rules.minAmountPaise)} and ${rupees(eligibility.maxAmountPaise)}`;
+  const details = { minPaise: rules.minAmountPaise, maxPaise: eligibility.maxAmountPaise };
   // Whole rupees only: loans are offered and repaid in rupees; paise appear only in the schedule's interest split.
   if (!Number.isSafeInteger(amountPaise) || amountPaise % 100 !== 0) {
-    return { code: 'AMOUNT_OUT_OF_RANGE', message: `Enter a whole number of rupees ${range}.` };
+    return { code: 'AMOUNT_OUT_OF_RANGE', message: `Enter a whole number of rupees ${range}.`, details };
   }
   if (amountPaise < rules.minAmountPaise || amountPaise > eligibility.maxAmountPaise) {
-    return { code: 'AMOUNT_OUT_OF_RANGE', message: `You can borrow ${range}.` };
+    return { code: 'AMOUNT_OUT_OF_RANGE', message: `You can borrow ${range}.`, details };
   }
   return undefined;
 }

@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TObject } from '@sinclair/typebox';
 import { ErrorCode } from '../errors';
 
 export const Uuid = Type.String({ format: 'uuid' });
@@ -37,6 +37,34 @@ export const ErrorResponse = Type.Object(
   { $id: 'ErrorResponse' },
 );
 export type ErrorResponse = Static<typeof ErrorResponse>;
+
+/** The range an amount must fall in (both ends allowed), as a refusal names it. */
+export const AmountRangeDetails = Type.Object(
+  {
+    minPaise: Type.Integer({ minimum: 0, description: 'Smallest amount allowed, integer paise' }),
+    maxPaise: Type.Integer({ minimum: 0, description: 'Largest amount allowed, integer paise' }),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * The error shape with `details` declared for the refusals a route names, so a client can word each one with its
+ * figures in any language. Give exact shapes (`additionalProperties: false`): the serializer takes the first
+ * branch that fits and writes only its keys. An error with other details, or none, fits the last, open branch.
+ */
+export function refusalErrorResponse(description: string, details: TObject[]) {
+  return Type.Object(
+    {
+      error: Type.Object({
+        code: ErrorResponse.properties.error.properties.code,
+        message: Type.String(),
+        requestId: Type.String(),
+        details: Type.Optional(Type.Union([...details, Type.Record(Type.String(), Type.Unknown())])),
+      }),
+    },
+    { description },
+  );
+}
 
 /** Error responses every route can produce, for its `response` schema. */
 export const commonErrorResponses = {

@@ -1,10 +1,71 @@
 import { Type } from '@sinclair/typebox';
 import type { Loan, LoanInstalment } from '../db/loan.repository';
-import type { LoanEligibility } from '../domain/loan';
+import type { LoanEligibility, LoanRules } from '../domain/loan';
 import type { ArrearsReport, LoanQuote } from '../services/loan.service';
-import { Timestamp, Uuid } from './common';
+import { AmountRangeDetails, refusalErrorResponse, Timestamp, Uuid } from './common';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
+
+/** The figures of each limiting condition, so an app can say it in any language. */
+const limitFigures = {
+  OPEN_LOAN: {},
+  LOW_SCORE: {
+    score: Type.Integer({ description: 'The worker’s score now (0–1000)' }),
+    minScore: Type.Integer({ description: 'The score a loan needs' }),
+  },
+  LOW_EARNINGS: {
+    windowDays: Type.Integer({ description: 'The days of earnings counted (ending today)' }),
+    earningsInWindowPaise: Type.Integer({ description: 'What the worker earned in those days' }),
+    maxShareOfEarningsBps: Type.Integer({
+      description: 'The share of those earnings that may be borrowed (50% = 5000)',
+    }),
+    sharePaise: Type.Integer({ description: 'That share of the earnings, before rounding down' }),
+    minAmountPaise: Type.Integer({ description: 'The smallest loan' }),
+  },
+};
+const limitCodes = ['OPEN_LOAN', 'LOW_SCORE', 'LOW_EARNINGS'] as const;
+
+export const LimitingConditionView = Type.Union(
+  limitCodes.map((code) =>
+    Type.Object({
+      code: Type.Literal(code),
+      message: Type.String({ description: 'The rule in an English sentence with the figures' }),
+      details: Type.Object(limitFigures[code], { additionalProperties: false }),
+    }),
+  ),
+);
+
+/** A refusal's details when no amount would do: the limiting condition's code and its figures. */
+const notEligibleDetails = limitCodes.map((code) =>
+  Type.Object({ limitingCondition: Type.Literal(code), ...limitFigures[code] }, { additionalProperties: false }),
+);
+
+const QuoteRefusal = Type.Union([
+  Type.Object({ code: Type.Literal('AMOUNT_OUT_OF_RANGE'), message: Type.String(), details: AmountRangeDetails }),
+  ...notEligibleDetails.map((details) =>
+    Type.Object({ code: Type.Literal('NOT_ELIGIBLE'), message: Type.String(), details }),
+  ),
+]);
+
+/** POST /v1/loans: the same figures as the quote's refusal, and the largest amount the earnings allow. */
+const maxAmount = { maxAmountPaise: Type.Integer({ description: 'The largest loan the earnings allow now' }) };
+export const LoanRefusalResponse = refusalErrorResponse(
+  'Refused by a rule, with its figures in details: LOAN_NOT_ALLOWED (limitingCondition OPEN_LOAN | LOW_SCORE ' +
+    '(score, minScore) | LOW_EARNINGS (windowDays, earningsInWindowPaise, maxShareOfEarningsBps, sharePaise, ' +
+    'minAmountPaise), and maxAmountPaise), AMOUNT_OUT_OF_RANGE (minPaise, maxPaise); or IDEMPOTENCY_KEY_REUSED',
+  [
+    ...limitCodes.map((code) =>
+      Type.Object(
+        { limitingCondition: Type.Literal(code), ...limitFigures[code], ...maxAmount },
+        { additionalProperties: false },
+      ),
+    ),
+    Type.Object(
+      { limitingCondition: Type.Null(), ...maxAmount, ...AmountRangeDetails.properties },
+      { additionalProperties: false },
+    ),
+  ],
+);
 
 export const EligibilityView = Type.Object({
   eligible: Type.Boolean(),
@@ -24,8 +85,10 @@ export const EligibilityView = Type.Object({
   conditionsMet: Type.Integer(),
   annualRateBps: Type.Integer(),
   earningsInWindowPaise: Type.Integer(),
-  maxAmountPaise: Type.Integer(),
-  limitingCondition: Nullable(Type.Object({ code: Type.String(), message: Type.String() })),
+  maxAmountPaise: Type.Integer({ description: 'The largest loan the earnings allow (also when not eligible)' }),
+  minAmountPaise: Type.Integer({ description: 'The smallest loan' }),
+  minScore: Type.Integer({ description: 'The score a loan needs' }),
+  limitingCondition: Nullable(LimitingConditionView),
   improvement: Nullable(Type.String()),
 });
 
@@ -36,7 +99,11 @@ export const QuoteView = Type.Object({
   emiPaise: Type.Integer(),
   totalInterestPaise: Type.Integer(),
   approvalsRequired: Type.Integer(),
-  refusal: Nullable(Type.Object({ code: Type.String(), message: Type.String() })),
+  refusal: Type.Union([...QuoteRefusal.anyOf, Type.Null()], {
+    description:
+      'Why this amount cannot be lent, with its figures in details: AMOUNT_OUT_OF_RANGE (minPaise, maxPaise), or ' +
+      'NOT_ELIGIBLE (the limiting condition and its figures, as the eligibility gives them); null when it can',
+  }),
 });
 
 export const InstalmentView = Type.Object({
@@ -105,7 +172,7 @@ export const ArrearsView = Type.Object({
   ),
 });
 
-export const toEligibilityView = (e: LoanEligibility) => ({
+export const toEligibilityView = (e: LoanEligibility, rules: Pick<LoanRules, 'minAmountPaise' | 'minScore'>) => ({
   eligible: e.eligible,
   score: e.score,
   tenureDays: e.tenureDays,
@@ -116,6 +183,8 @@ export const toEligibilityView = (e: LoanEligibility) => ({
   annualRateBps: e.annualRateBps,
   earningsInWindowPaise: e.earningsInWindowPaise,
   maxAmountPaise: e.maxAmountPaise,
+  minAmountPaise: rules.minAmountPaise,
+  minScore: rules.minScore,
   limitingCondition: e.limitingCondition,
   improvement: e.improvement,
 });

@@ -15,6 +15,7 @@ import {
   loanEligibility,
   tenureMonthsFor,
   type ArrearsBucket,
+  type LoanAmountProblem,
   type LoanEligibility,
   type LoanRules,
 } from '../domain/loan';
@@ -38,7 +39,8 @@ export interface LoanQuote {
   totalInterestPaise: number;
   /** Two distinct approvers (one senior) decide from LOAN_FOUR_EYES_FROM_PAISE. */
   approvalsRequired: 1 | 2;
-  refusal: { code: string; message: string } | null;
+  /** Why this amount cannot be lent, with its figures; null when it can. */
+  refusal: LoanAmountProblem | null;
 }
 
 export interface ArrearsReport {
@@ -116,7 +118,7 @@ export function createLoanService(deps: {
       emiPaise: schedule.emiPaise,
       totalInterestPaise: schedule.totalInterestPaise,
       approvalsRequired: fourEyes(amountPaise) ? 2 : 1,
-      refusal: problem ? { code: problem.code, message: problem.message } : null,
+      refusal: problem ?? null,
     };
   }
 
@@ -198,20 +200,21 @@ export function createLoanService(deps: {
           if (earlier) return { loan: earlier, replayed: true };
           const eligibility = await eligibilityOf(input.workerId, trx);
           const quote = quoteFor(input.amountPaise, eligibility);
-          if (quote.refusal) {
-            const details = {
-              limitingCondition: eligibility.limitingCondition?.code ?? null,
+          // The figures travel with the code (the range, or the limiting condition's), so an app can word the
+          // refusal in any language.
+          const { refusal } = quote;
+          if (refusal?.code === 'AMOUNT_OUT_OF_RANGE') {
+            throw new AppError(ErrorCode.AMOUNT_OUT_OF_RANGE, refusal.message, {
+              limitingCondition: null,
               maxAmountPaise: eligibility.maxAmountPaise,
-            };
-            if (quote.refusal.code === 'AMOUNT_OUT_OF_RANGE') {
-              // The range in figures, as a withdrawal's refusal gives it, so an app can word it in any language.
-              throw new AppError(ErrorCode.AMOUNT_OUT_OF_RANGE, quote.refusal.message, {
-                ...details,
-                minPaise: rules.minAmountPaise,
-                maxPaise: eligibility.maxAmountPaise,
-              });
-            }
-            throw new AppError(ErrorCode.LOAN_NOT_ALLOWED, quote.refusal.message, details);
+              ...refusal.details,
+            });
+          }
+          if (refusal) {
+            throw new AppError(ErrorCode.LOAN_NOT_ALLOWED, refusal.message, {
+              ...refusal.details,
+              maxAmountPaise: eligibility.maxAmountPaise,
+            });
           }
           const id = randomUUID();
           await documents.attach(trx, input.workerId, 'loan_proof', [input.documentId], id);
@@ -248,7 +251,9 @@ export function createLoanService(deps: {
         });
       } catch (err) {
         if ((err as { code?: string }).code === UNIQUE_VIOLATION) {
-          throw new AppError(ErrorCode.LOAN_NOT_ALLOWED, 'You already have a loan open; repay it first');
+          throw new AppError(ErrorCode.LOAN_NOT_ALLOWED, 'You already have a loan open; repay it first', {
+            limitingCondition: 'OPEN_LOAN',
+          });
         }
         throw err;
       }

@@ -207,21 +207,25 @@ describe('loan eligibility', () => {
       400,
       earn(90, 200_000),
       true,
-      { code: 'OPEN_LOAN', message: 'You already have a loan open; repay it first.' },
+      { code: 'OPEN_LOAN', message: 'You already have a loan open; repay it first.', details: {} },
     ],
     [
       'an open loan is named before a low score',
       10,
       earn(10, 100_000),
       true,
-      { code: 'OPEN_LOAN', message: 'You already have a loan open; repay it first.' },
+      { code: 'OPEN_LOAN', message: 'You already have a loan open; repay it first.', details: {} },
     ],
     [
       'a low score (60 days registered, 10 days worked: 200 + 46.67 + 0 → 247)',
       60,
       earn(10, 10_000),
       false,
-      { code: 'LOW_SCORE', message: 'Your score is 247; you need 300. Work on more days to raise it.' },
+      {
+        code: 'LOW_SCORE',
+        message: 'Your score is 247; you need 300. Work on more days to raise it.',
+        details: { score: 247, minScore: 300 },
+      },
     ],
     [
       'a score of 299 is one short',
@@ -229,7 +233,11 @@ describe('loan eligibility', () => {
       earn(22, 100_000),
       false,
       // 93.33 + 102.67 + 102.67 = 298.67 → 299
-      { code: 'LOW_SCORE', message: 'Your score is 299; you need 300. Work on more days to raise it.' },
+      {
+        code: 'LOW_SCORE',
+        message: 'Your score is 299; you need 300. Work on more days to raise it.',
+        details: { score: 299, minScore: 300 },
+      },
     ],
     [
       'low earnings: half is ₹2,000',
@@ -239,6 +247,13 @@ describe('loan eligibility', () => {
       {
         code: 'LOW_EARNINGS',
         message: "Half of your last 90 days' earnings is ₹2,000; the smallest loan is ₹5,000.",
+        details: {
+          windowDays: 90,
+          earningsInWindowPaise: 400_000,
+          maxShareOfEarningsBps: 5_000,
+          sharePaise: 200_000,
+          minAmountPaise: 500_000,
+        },
       },
     ],
     [
@@ -249,6 +264,13 @@ describe('loan eligibility', () => {
       {
         code: 'LOW_EARNINGS',
         message: "Half of your last 90 days' earnings is ₹4,999.99; the smallest loan is ₹5,000.",
+        details: {
+          windowDays: 90,
+          earningsInWindowPaise: 999_998,
+          maxShareOfEarningsBps: 5_000,
+          sharePaise: 499_999,
+          minAmountPaise: 500_000,
+        },
       },
     ],
   ])('refusal: %s', (_name, registeredDaysAgo, earnings, hasOpenLoan, limitingCondition) => {
@@ -308,15 +330,30 @@ describe('requested loan amount', () => {
     expect(loanAmountProblem(amount, eligible, rules)?.code).toBe(code);
   });
 
-  it('says the range in rupees', () => {
-    expect(loanAmountProblem(2_000_100, eligible, rules)?.message).toBe('You can borrow between ₹5,000 and ₹20,000.');
+  it('says the range in rupees, and in figures', () => {
+    expect(loanAmountProblem(2_000_100, eligible, rules)).toEqual({
+      code: 'AMOUNT_OUT_OF_RANGE',
+      message: 'You can borrow between ₹5,000 and ₹20,000.',
+      details: { minPaise: 500_000, maxPaise: 2_000_000 },
+    });
+    expect(loanAmountProblem(500_050, eligible, rules)).toEqual({
+      code: 'AMOUNT_OUT_OF_RANGE',
+      message: 'Enter a whole number of rupees between ₹5,000 and ₹20,000.',
+      details: { minPaise: 500_000, maxPaise: 2_000_000 },
+    });
   });
 
-  it('refuses any amount when not eligible, with the eligibility reason', () => {
+  it('refuses any amount when not eligible, with the eligibility reason and its figures', () => {
     const refused = worker(400, withMax(2_000_000), true);
     expect(loanAmountProblem(500_000, refused, rules)).toEqual({
       code: 'NOT_ELIGIBLE',
       message: 'You already have a loan open; repay it first.',
+      details: { limitingCondition: 'OPEN_LOAN' },
+    });
+    expect(loanAmountProblem(500_000, worker(60, earn(10, 10_000)), rules)).toEqual({
+      code: 'NOT_ELIGIBLE',
+      message: 'Your score is 247; you need 300. Work on more days to raise it.',
+      details: { limitingCondition: 'LOW_SCORE', score: 247, minScore: 300 },
     });
   });
 });

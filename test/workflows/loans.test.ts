@@ -74,14 +74,43 @@ describe('loans: eligibility, application, approvals and disbursal', () => {
       headers: bearer(worker.token),
     });
     expect(eligibility.statusCode).toBe(200);
+    // The condition in figures beside the English sentence, and the rule's own figures, for any language.
     expect(eligibility.json()).toMatchObject({
-      eligibility: { eligible: false, score: 0, limitingCondition: { code: 'LOW_SCORE' } },
+      eligibility: {
+        eligible: false,
+        score: 0,
+        minScore: 300,
+        minAmountPaise: 500_000,
+        maxAmountPaise: 0,
+        limitingCondition: {
+          code: 'LOW_SCORE',
+          message: 'Your score is 0; you need 300. Work on more days to raise it.',
+          details: { score: 0, minScore: 300 },
+        },
+      },
       bestOffer: null,
+    });
+    expect(
+      eligibility.json<{ eligibility: { limitingCondition: { details: unknown } } }>().eligibility.limitingCondition
+        .details,
+    ).toEqual({ score: 0, minScore: 300 });
+    const quote = await h.api.app.inject({
+      method: 'GET',
+      url: '/v1/loans/quote?amountPaise=500000',
+      headers: bearer(worker.token),
+    });
+    expect(quote.json<{ refusal: unknown }>().refusal).toEqual({
+      code: 'NOT_ELIGIBLE',
+      message: 'Your score is 0; you need 300. Work on more days to raise it.',
+      details: { limitingCondition: 'LOW_SCORE', score: 0, minScore: 300 },
     });
     const refused = await apply(h, worker.token, 500_000);
     expect(refused.statusCode).toBe(422);
-    expect(refused.json()).toMatchObject({
-      error: { code: 'LOAN_NOT_ALLOWED', message: expect.stringMatching(/score/) },
+    expect(refused.json<{ error: unknown }>().error).toEqual({
+      code: 'LOAN_NOT_ALLOWED',
+      message: 'Your score is 0; you need 300. Work on more days to raise it.',
+      requestId: expect.any(String),
+      details: { limitingCondition: 'LOW_SCORE', score: 0, minScore: 300, maxAmountPaise: 0 },
     });
     expect(await countRows(h, 'loans', { worker_id: worker.workerId })).toBe(0);
     expect(await countRows(h, 'requests', { worker_id: worker.workerId })).toBe(0);
@@ -104,7 +133,19 @@ describe('loans: eligibility, application, approvals and disbursal', () => {
       url: '/v1/loans/quote?amountPaise=3700000',
       headers: bearer(worker.token),
     });
-    expect(quote.json()).toMatchObject({ refusal: { code: 'AMOUNT_OUT_OF_RANGE' } });
+    expect(quote.json<{ refusal: unknown }>().refusal).toEqual({
+      code: 'AMOUNT_OUT_OF_RANGE',
+      message: 'You can borrow between ₹5,000 and ₹36,000.',
+      details: { minPaise: 500_000, maxPaise: 3_600_000 },
+    });
+    const refused = await apply(h, worker.token, 3_700_000);
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json<{ error: unknown }>().error).toEqual({
+      code: 'AMOUNT_OUT_OF_RANGE',
+      message: 'You can borrow between ₹5,000 and ₹36,000.',
+      requestId: expect.any(String),
+      details: { limitingCondition: null, maxAmountPaise: 3_600_000, minPaise: 500_000, maxPaise: 3_600_000 },
+    });
   });
 
   it('one approver below ₹25,000: disburses exactly once through the ledger, with the schedule stored', async () => {
@@ -120,7 +161,13 @@ describe('loans: eligibility, application, approvals and disbursal', () => {
     expect(loan).toMatchObject({ status: 'pending_approval', annualRateBps: 700, tenureMonths: 6 });
     const again = await apply(h, worker.token, 600_000);
     expect(again.statusCode).toBe(422);
-    expect(again.json()).toMatchObject({ error: { message: expect.stringMatching(/already have a loan/) } });
+    expect(again.json()).toMatchObject({
+      error: {
+        code: 'LOAN_NOT_ALLOWED',
+        message: expect.stringMatching(/already have a loan/),
+        details: { limitingCondition: 'OPEN_LOAN', maxAmountPaise: 3_600_000 },
+      },
+    });
 
     const inbox = await h.api.app.inject({
       method: 'GET',

@@ -6,6 +6,7 @@ import {
   ApplyLoanBody,
   ArrearsView,
   EligibilityView,
+  LoanRefusalResponse,
   LoanView,
   QuoteQuery,
   QuoteView,
@@ -28,6 +29,10 @@ const loanRoutes: FastifyPluginAsyncTypebox<{ loans: LoanService; approvals: App
       schema: {
         tags: ['loans'],
         summary: 'Whether you can borrow, how much, at what rate, and which condition limits you',
+        description:
+          'limitingCondition names the first rule that refuses, with its figures in details (LOW_SCORE: score, ' +
+          'minScore; LOW_EARNINGS: windowDays, earningsInWindowPaise, maxShareOfEarningsBps, sharePaise, ' +
+          'minAmountPaise); minScore and minAmountPaise are given always.',
         security,
         response: {
           200: Type.Object({ eligibility: EligibilityView, bestOffer: Type.Union([QuoteView, Type.Null()]) }),
@@ -37,7 +42,7 @@ const loanRoutes: FastifyPluginAsyncTypebox<{ loans: LoanService; approvals: App
     },
     async (request) => {
       const { eligibility, bestOffer } = await loans.eligibility(requireWorker(request));
-      return { eligibility: toEligibilityView(eligibility), bestOffer };
+      return { eligibility: toEligibilityView(eligibility, loans.rules), bestOffer };
     },
   );
 
@@ -64,13 +69,14 @@ const loanRoutes: FastifyPluginAsyncTypebox<{ loans: LoanService; approvals: App
         tags: ['loans'],
         summary: 'Apply for an emergency loan with one proof document',
         description:
-          'Refusals are 422 naming the rule: LOAN_NOT_ALLOWED (an open loan, the score, earnings too low), ' +
-          'AMOUNT_OUT_OF_RANGE. Below ₹25,000 one approver decides; from ₹25,000 two distinct approvers, one senior. ' +
-          'Idempotent by Idempotency-Key.',
+          'Refusals are 422 naming the rule with its figures in details: LOAN_NOT_ALLOWED (limitingCondition ' +
+          'OPEN_LOAN, LOW_SCORE or LOW_EARNINGS, as the eligibility gives it), AMOUNT_OUT_OF_RANGE (minPaise, ' +
+          'maxPaise). Below loan.twoApproversFromPaise (GET /v1/rules) one approver decides; from it two distinct ' +
+          'approvers, one senior. Idempotent by Idempotency-Key.',
         security,
         headers: IdempotencyKeyHeaders,
         body: ApplyLoanBody,
-        response: { 200: LoanView, 201: LoanView, 422: ErrorResponse, ...commonErrorResponses },
+        response: { 200: LoanView, 201: LoanView, 422: LoanRefusalResponse, ...commonErrorResponses },
       },
     },
     async (request, reply) => {
