@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { Withdrawal } from '../db/withdrawal.repository';
 import type { Allowance } from '../domain/allowance';
 import type { MoneySummary, WithdrawalPreview } from '../services/withdrawal.service';
-import { Currency, Paise, Timestamp, Uuid } from './common';
+import { AmountRangeDetails, Currency, Paise, refusalErrorResponse, Timestamp, Uuid } from './common';
 
 export const WithdrawalStatus = Type.Union(
   ['pending_approval', 'approved', 'paying', 'paid', 'rejected', 'cancelled', 'expired', 'failed'].map((status) =>
@@ -78,14 +78,42 @@ export const AllowanceView = Type.Object(
   { $id: 'Allowance' },
 );
 
+const AllowanceUsedUpDetails = Type.Object(
+  {
+    nextAccrualAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+      description: 'When more withdrawals are added; null when no plan adds any (buy a plan)',
+    }),
+  },
+  { additionalProperties: false },
+);
+const InsufficientFundsDetails = Type.Object(
+  { spendablePaise: Type.Integer({ minimum: 0, description: 'What can be taken out now, integer paise' }) },
+  { additionalProperties: false },
+);
+
+/** The rules that refuse a withdrawal, each with its figures: the same in the preview and in the POST's 422. */
+const withdrawalRefusals = [
+  Type.Object({ code: Type.Literal('AMOUNT_OUT_OF_RANGE'), message: Type.String(), details: AmountRangeDetails }),
+  Type.Object({ code: Type.Literal('ALLOWANCE_USED_UP'), message: Type.String(), details: AllowanceUsedUpDetails }),
+  Type.Object({ code: Type.Literal('INSUFFICIENT_FUNDS'), message: Type.String(), details: InsufficientFundsDetails }),
+];
+
+export const WithdrawalRefusalResponse = refusalErrorResponse(
+  'Refused by a rule: AMOUNT_OUT_OF_RANGE (details: minPaise, maxPaise), ALLOWANCE_USED_UP (nextAccrualAt), ' +
+    'INSUFFICIENT_FUNDS (spendablePaise); or IDEMPOTENCY_KEY_REUSED',
+  [AmountRangeDetails, AllowanceUsedUpDetails, InsufficientFundsDetails],
+);
+
 export const PreviewView = Type.Object({
   ...Charges,
   currency: Currency,
   requiresApproval: Type.Boolean(),
   spendablePaise: Paise,
   allowance: AllowanceView,
-  refusal: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()], {
-    description: 'The rule that would refuse this amount now, in words for the worker; null when it would be accepted',
+  refusal: Type.Union([...withdrawalRefusals, Type.Null()], {
+    description:
+      'The rule that would refuse this amount now: its code, an English sentence, and its figures in details ' +
+      '(the same as the POST would refuse with); null when it would be accepted',
   }),
 });
 

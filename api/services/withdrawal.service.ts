@@ -10,6 +10,7 @@ import type { Withdrawal, WithdrawalRepository } from '../db/withdrawal.reposito
 import { allowanceOn, type Allowance } from '../domain/allowance';
 import { withdrawalCharges, type WithdrawalCharges } from '../domain/fees';
 import { istDay } from '../domain/ist';
+import { rupees } from '../domain/loan';
 import { AppError, ErrorCode } from '../errors';
 import { withdrawalStatusChanged } from '../realtime/event-catalogue';
 import { fingerprintOf, replayOf } from './idempotency';
@@ -55,12 +56,18 @@ export interface DecideWithdrawalInput {
   comment?: string;
 }
 
+/** A rule that refuses a withdrawal, with its figures beside the English sentence. */
+export type WithdrawalRefusal =
+  | { code: 'AMOUNT_OUT_OF_RANGE'; message: string; details: { minPaise: number; maxPaise: number } }
+  | { code: 'ALLOWANCE_USED_UP'; message: string; details: { nextAccrualAt: string | null } }
+  | { code: 'INSUFFICIENT_FUNDS'; message: string; details: { spendablePaise: number } };
+
 export interface WithdrawalPreview extends WithdrawalCharges {
   requiresApproval: boolean;
   spendablePaise: number;
   allowance: Allowance;
   /** The rule that would refuse this withdrawal now, if any. */
-  refusal: { code: ErrorCode; message: string } | null;
+  refusal: WithdrawalRefusal | null;
 }
 
 export interface MoneySummary {
@@ -92,29 +99,33 @@ export function createWithdrawalService(deps: WithdrawalServiceDeps) {
     charges: WithdrawalCharges,
     allowance: Allowance,
     spendablePaise: number,
-  ): AppError | undefined {
+  ): WithdrawalRefusal | undefined {
     if (
       amountPaise < config.WITHDRAWAL_MIN_PAISE ||
       amountPaise > config.WITHDRAWAL_MAX_PAISE ||
       charges.netPaise <= 0
     ) {
-      return new AppError(
-        ErrorCode.AMOUNT_OUT_OF_RANGE,
-        `A withdrawal is between ₹${config.WITHDRAWAL_MIN_PAISE / 100} and ₹${config.WITHDRAWAL_MAX_PAISE / 100}`,
-        { minPaise: config.WITHDRAWAL_MIN_PAISE, maxPaise: config.WITHDRAWAL_MAX_PAISE },
-      );
+      return {
+        code: 'AMOUNT_OUT_OF_RANGE',
+        message: `A withdrawal is between ${rupees(config.WITHDRAWAL_MIN_PAISE)} and ${rupees(config.WITHDRAWAL_MAX_PAISE)}`,
+        details: { minPaise: config.WITHDRAWAL_MIN_PAISE, maxPaise: config.WITHDRAWAL_MAX_PAISE },
+      };
     }
     if (allowance.available < 1) {
-      return new AppError(
-        ErrorCode.ALLOWANCE_USED_UP,
-        allowance.nextAccrualAt
+      return {
+        code: 'ALLOWANCE_USED_UP',
+        message: allowance.nextAccrualAt
           ? 'You have used all your withdrawals for now; more are added at midnight'
           : 'You have no withdrawals left; buy a plan to get more',
-        { nextAccrualAt: allowance.nextAccrualAt?.toISOString() ?? null },
-      );
+        details: { nextAccrualAt: allowance.nextAccrualAt?.toISOString() ?? null },
+      };
     }
     if (amountPaise > spendablePaise) {
-      return new AppError(ErrorCode.INSUFFICIENT_FUNDS, 'Your balance is too low for this amount', { spendablePaise });
+      return {
+        code: 'INSUFFICIENT_FUNDS',
+        message: 'Your balance is too low for this amount',
+        details: { spendablePaise },
+      };
     }
     return undefined;
   }
@@ -170,7 +181,7 @@ export function createWithdrawalService(deps: WithdrawalServiceDeps) {
         requiresApproval: amountPaise >= config.WITHDRAWAL_AUTO_APPROVE_BELOW_PAISE,
         spendablePaise,
         allowance,
-        refusal: refusal ? { code: refusal.code, message: refusal.message } : null,
+        refusal: refusal ?? null,
       };
     },
 
@@ -218,7 +229,7 @@ export function createWithdrawalService(deps: WithdrawalServiceDeps) {
         const balance = await ledger.balanceOf(wallet.id, trx);
         const charges = withdrawalCharges(input.amountPaise, insured, feeRules);
         const refusal = refusalFor(input.amountPaise, charges, allowance, balance.spendablePaise);
-        if (refusal) throw refusal;
+        if (refusal) throw new AppError(ErrorCode[refusal.code], refusal.message, refusal.details);
 
         const id = randomUUID();
         const { hold } = await ledger.placeHold(

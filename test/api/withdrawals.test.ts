@@ -103,8 +103,13 @@ describe('POST /v1/withdrawals', () => {
     const worker = await signInFundedWorker(h);
     const response = await post(worker.token, 'bounds-key-01', { amountPaise });
     expect(response.statusCode).toBe(422);
-    expect(response.json()).toMatchObject({
-      error: { code: 'AMOUNT_OUT_OF_RANGE', details: { minPaise: 20_000, maxPaise: 2_500_000 } },
+    expect(response.json<{ error: { code: string; details: unknown } }>().error).toMatchObject({
+      code: 'AMOUNT_OUT_OF_RANGE',
+      details: { minPaise: 20_000, maxPaise: 2_500_000 },
+    });
+    expect(response.json<{ error: { details: unknown } }>().error.details).toEqual({
+      minPaise: 20_000,
+      maxPaise: 2_500_000,
     });
     expect(await countFor(worker.workerId)).toEqual({ withdrawals: 0, events: 0 });
   });
@@ -142,9 +147,33 @@ describe('POST /v1/withdrawals', () => {
       const before = await h.api.app.inject({ method: 'GET', url: '/v1/me/balance', headers: bearer(worker.token) });
       const counts = await countFor(worker.workerId);
 
+      // The preview names the same rule with the same figures as the POST then refuses with.
+      const { spendablePaise, allowance } = before.json<{
+        spendablePaise: number;
+        allowance: { nextAccrualAt: string | null };
+      }>();
+      const details = rule === 'INSUFFICIENT_FUNDS' ? { spendablePaise } : { nextAccrualAt: allowance.nextAccrualAt };
+      // Without a plan no more withdrawals are coming; with one, more come at the next IST midnight.
+      if (rule === 'ALLOWANCE_USED_UP') expect(allowance.nextAccrualAt === null).toBe('plans' in funding);
+      const preview = await h.api.app.inject({
+        method: 'GET',
+        url: `/v1/withdrawals/preview?amountPaise=${amountPaise}`,
+        headers: bearer(worker.token),
+      });
+      expect(preview.json<{ refusal: unknown }>().refusal).toEqual({
+        code: rule,
+        message: expect.any(String),
+        details,
+      });
+
       const refused = await post(worker.token, 'refused-key-01', { amountPaise });
       expect(refused.statusCode).toBe(422);
-      expect(refused.json()).toMatchObject({ error: { code: rule, message: expect.any(String) } });
+      expect(refused.json<{ error: unknown }>().error).toEqual({
+        code: rule,
+        message: preview.json<{ refusal: { message: string } }>().refusal.message,
+        requestId: expect.any(String),
+        details,
+      });
       expect(
         (await h.api.app.inject({ method: 'GET', url: '/v1/me/balance', headers: bearer(worker.token) })).json(),
       ).toEqual(before.json());
@@ -177,10 +206,24 @@ describe('POST /v1/withdrawals', () => {
       url: '/v1/withdrawals/preview?amountPaise=2000000',
       headers: bearer(poorer.token),
     });
-    expect(tooMuch.json()).toMatchObject({
-      refusal: { code: 'INSUFFICIENT_FUNDS', message: 'Your balance is too low for this amount' },
+    const poorerBalance = await h.api.app.inject({
+      method: 'GET',
+      url: '/v1/me/balance',
+      headers: bearer(poorer.token),
     });
-    expect((await preview(100)).json()).toMatchObject({ refusal: { code: 'AMOUNT_OUT_OF_RANGE' } });
+    expect(tooMuch.json<{ refusal: unknown }>().refusal).toEqual({
+      code: 'INSUFFICIENT_FUNDS',
+      message: 'Your balance is too low for this amount',
+      details: { spendablePaise: poorerBalance.json<{ spendablePaise: number }>().spendablePaise },
+    });
+    // The range in figures, not only inside the English sentence, so the app can say it in any language.
+    for (const outside of [100, 2_500_001]) {
+      expect((await preview(outside)).json<{ refusal: unknown }>().refusal).toEqual({
+        code: 'AMOUNT_OUT_OF_RANGE',
+        message: 'A withdrawal is between ₹200 and ₹25,000',
+        details: { minPaise: 20_000, maxPaise: 2_500_000 },
+      });
+    }
 
     await h.database.db('insurance_coverages').insert({ worker_id: worker.workerId, status: 'active' });
     expect((await preview(600_000)).json()).toMatchObject({ insuranceContributionPaise: 6_000, netPaise: 593_600 });

@@ -9,6 +9,7 @@ import {
   toBalanceView,
   toPreviewView,
   toWithdrawalView,
+  WithdrawalRefusalResponse,
   WithdrawalView,
 } from '../../schemas/withdrawal';
 import type { WithdrawalService } from '../../services/withdrawal.service';
@@ -37,6 +38,9 @@ const withdrawalRoutes: FastifyPluginAsyncTypebox<{ withdrawals: WithdrawalServi
       schema: {
         tags: ['withdrawals'],
         summary: 'What a withdrawal of this amount would cost, and whether it would be accepted now',
+        description:
+          'A refusal carries the same code and details as POST /v1/withdrawals would answer with, so the app can ' +
+          'word it with its figures before anything is sent.',
         security: [{ bearer: [] }],
         querystring: PreviewQuery,
         response: { 200: PreviewView, ...commonErrorResponses },
@@ -53,13 +57,15 @@ const withdrawalRoutes: FastifyPluginAsyncTypebox<{ withdrawals: WithdrawalServi
         tags: ['withdrawals'],
         summary: 'Request a withdrawal',
         description:
-          'Holds the amount on the wallet at once. Below ₹5,000 it is approved automatically; from ₹5,000 an admin decides. ' +
-          'Refusals are 422 naming the rule: AMOUNT_OUT_OF_RANGE, ALLOWANCE_USED_UP, INSUFFICIENT_FUNDS. ' +
+          'Holds the amount on the wallet at once. Below withdrawal.approvalFromPaise (GET /v1/rules) it is approved ' +
+          'automatically; from it an admin decides. ' +
+          'Refusals are 422 naming the rule with its figures in details: AMOUNT_OUT_OF_RANGE (minPaise, maxPaise), ' +
+          'ALLOWANCE_USED_UP (nextAccrualAt), INSUFFICIENT_FUNDS (spendablePaise). ' +
           'Idempotent: the same Idempotency-Key returns the original withdrawal and starts nothing new.',
         security: [{ bearer: [] }],
         headers: IdempotencyKeyHeaders,
         body: CreateWithdrawalBody,
-        response: { 200: WithdrawalView, 201: WithdrawalView, 422: ErrorResponse, ...commonErrorResponses },
+        response: { 200: WithdrawalView, 201: WithdrawalView, 422: WithdrawalRefusalResponse, ...commonErrorResponses },
       },
     },
     async (request, reply) => {
