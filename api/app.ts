@@ -40,6 +40,8 @@ import { toAdminDeletionView } from './schemas/account-deletion';
 import loanRoutes from './routes/loans';
 import { createLoanRepository } from './db/loan.repository';
 import { createLoanService } from './services/loan.service';
+import ruleRoutes from './routes/rules';
+import { productRules } from './services/product-rules.service';
 import { toLoanView } from './schemas/loan';
 import { toAdminWithdrawalView } from './schemas/withdrawal';
 import insuranceRoutes from './routes/insurance';
@@ -296,6 +298,7 @@ export default fp(
       devices: createDeviceService({ devices: createDeviceTokenRepository(db) }),
     });
     await fastify.register(loanRoutes, { loans, approvals });
+    await fastify.register(ruleRoutes, { rules: productRules({ config, loanRules: loans.rules }) });
     const webPushSubscriptions = createWebPushSubscriptionRepository(db);
     const webPushSender = createWebPushSender(config);
     await fastify.register(webPushRoutes, {

@@ -36,6 +36,8 @@ const RULES: Record<string, { rule: Rule; owned?: true }> = {
   'POST /v1/admin/auth/sign-in': { rule: 'public' },
   'POST /v1/admin/auth/second-factor': { rule: 'public' },
   'GET /v1/plans': { rule: 'public' },
+  // The configured product rules: the same for everyone, nothing about any worker.
+  'GET /v1/rules': { rule: 'public' },
   'GET /v1/platforms': { rule: 'public' },
   'GET /v1/platforms/:slug/logo': { rule: 'public' },
   'GET /v1/events/catalogue': { rule: 'public' },
