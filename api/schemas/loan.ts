@@ -88,6 +88,8 @@ export const EligibilityView = Type.Object({
   maxAmountPaise: Type.Integer({ description: 'The largest loan the earnings allow (also when not eligible)' }),
   minAmountPaise: Type.Integer({ description: 'The smallest loan' }),
   minScore: Type.Integer({ description: 'The score a loan needs' }),
+  windowDays: Type.Integer({ description: 'C2, C3 and the earnings count the days of this window, ending today' }),
+  goodDayPaise: Type.Integer({ description: 'What a day must earn to count for C3' }),
   limitingCondition: Nullable(LimitingConditionView),
   improvement: Nullable(Type.String()),
 });
@@ -172,7 +174,10 @@ export const ArrearsView = Type.Object({
   ),
 });
 
-export const toEligibilityView = (e: LoanEligibility, rules: Pick<LoanRules, 'minAmountPaise' | 'minScore'>) => ({
+export const toEligibilityView = (
+  e: LoanEligibility,
+  rules: Pick<LoanRules, 'minAmountPaise' | 'minScore' | 'windowDays' | 'goodDayPaise'>,
+) => ({
   eligible: e.eligible,
   score: e.score,
   tenureDays: e.tenureDays,
@@ -185,6 +190,8 @@ export const toEligibilityView = (e: LoanEligibility, rules: Pick<LoanRules, 'mi
   maxAmountPaise: e.maxAmountPaise,
   minAmountPaise: rules.minAmountPaise,
   minScore: rules.minScore,
+  windowDays: rules.windowDays,
+  goodDayPaise: rules.goodDayPaise,
   limitingCondition: e.limitingCondition,
   improvement: e.improvement,
 });

@@ -81,6 +81,8 @@ describe('loans: eligibility, application, approvals and disbursal', () => {
         score: 0,
         minScore: 300,
         minAmountPaise: 500_000,
+        windowDays: 90,
+        goodDayPaise: 80_000,
         maxAmountPaise: 0,
         limitingCondition: {
           code: 'LOW_SCORE',

@@ -32,7 +32,8 @@ const loanRoutes: FastifyPluginAsyncTypebox<{ loans: LoanService; approvals: App
         description:
           'limitingCondition names the first rule that refuses, with its figures in details (LOW_SCORE: score, ' +
           'minScore; LOW_EARNINGS: windowDays, earningsInWindowPaise, maxShareOfEarningsBps, sharePaise, ' +
-          'minAmountPaise); minScore and minAmountPaise are given always.',
+          'minAmountPaise); the rules it is measured by (minScore, minAmountPaise, windowDays, goodDayPaise) ' +
+          'are given always.',
         security,
         response: {
           200: Type.Object({ eligibility: EligibilityView, bestOffer: Type.Union([QuoteView, Type.Null()]) }),
