@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { api, apiResponse, query } from '../api';
-import { BarChart } from '../components/Charts';
+import { Chart } from '../components/Charts';
 import { Card, ErrorBox, Loading, messageOf, useLoad } from '../components/ui';
 import { useI18n } from '../i18n';
 import { useRouter } from '../router';
@@ -98,11 +98,16 @@ export function Commission() {
       ) : (
         <>
           <Card title={t('commission.chart')}>
-            <BarChart
+            <Chart
+              kind="stacked"
               title={t('commission.chart')}
-              description={months.map((m) => `${m.month}: ${m.commissionPaise} / ${m.marginPaise}`).join('; ')}
+              summary={t('commission.chartSummary')}
               labels={months.map((m) => monthLabel(m.month))}
-              stacked
+              timeAxis
+              xLabel={t('commission.month')}
+              yLabel={t('commission.axisAmount')}
+              formatValue={i.money}
+              dataTable={false}
               series={[
                 ...platformNames.map(([slug, name], index) => ({
                   name,
@@ -115,7 +120,7 @@ export function Commission() {
                   values: months.map((m) => Math.max(0, m.marginPaise)),
                 },
               ]}
-              format={compact}
+              formatAxis={compact}
             />
           </Card>
           <Card>
