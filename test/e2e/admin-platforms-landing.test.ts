@@ -281,6 +281,18 @@ describe('platforms, landing page and every portal page in a browser', () => {
         const other = await createAdminAccount(h.api.app, 'superadmin');
         await signIn(page, other);
         await page.getByRole('img', { name: /Withdrawals per day/ }).waitFor();
+        // Every dashboard figure is a chart (a titled image) with its figures in a table for screen readers:
+        // the pool's own hidden table, or the visible table beside the loan book and sync charts.
+        for (const chart of [
+          'Insurance pool (last 30 days)',
+          'Outstanding principal by days overdue',
+          'Connected accounts by sync state',
+        ]) {
+          await page.getByRole('img', { name: chart }).waitFor();
+          await page.getByRole('table', { name: chart }).waitFor({ state: 'attached' });
+        }
+        // Before any loan is active the loan book chart says so instead of showing an empty frame.
+        await page.getByText('No active loans').waitFor();
         await screenshot(page, 'admin-overview');
 
         await page.getByRole('link', { name: 'Approvals inbox' }).click();
@@ -376,6 +388,9 @@ describe('platforms, landing page and every portal page in a browser', () => {
         await page.reload();
         await page.getByRole('heading', { name: 'सारांश', level: 1 }).waitFor();
         expect(await page.evaluate<unknown>('document.documentElement.lang')).toBe('hi');
+        for (const chart of ['बीमा पूल (पिछले 30 दिन)', 'देरी के दिनों के अनुसार बकाया मूलधन', 'सिंक स्थिति के अनुसार जुड़े खाते']) {
+          await page.getByRole('img', { name: chart }).waitFor();
+        }
         await screenshot(page, 'admin-overview-hi');
         await page.goto('/');
         await page.getByRole('heading', { name: 'आपकी गिग कमाई, जब आपको ज़रूरत हो।' }).waitFor();
