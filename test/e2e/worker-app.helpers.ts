@@ -32,6 +32,30 @@ async function sessionOf(page: Page): Promise<{ token: string; workerId: string 
   return { token: session.accessToken, workerId: session.subjectId };
 }
 
+/** The configured figures the app words its rules with (GET /v1/rules), for a test to expect them in the texts. */
+export interface RulesFigures {
+  withdrawal: { minPaise: number; maxPaise: number; insuranceShareBps: number; approvalFromPaise: number };
+  loan: { minScore: number; minAmountPaise: number; windowDays: number; goodDayPaise: number };
+  insurance: { claimReportingWindowDays: number; claimMinDocuments: number; claimMaxDocuments: number };
+  documents: { maxBytes: number };
+  accountDeletion: { graceDays: number };
+}
+
+export async function rulesOf(h: Harness): Promise<RulesFigures> {
+  return (await h.api.app.inject({ method: 'GET', url: '/v1/rules' })).json<RulesFigures>();
+}
+
+/** ₹ with Indian grouping and paise when there are any, as the app shows money. */
+export const rupeesText = (paise: number) =>
+  `₹${Math.floor(paise / 100).toLocaleString('en-IN')}${paise % 100 ? `.${String(paise % 100).padStart(2, '0')}` : ''}`;
+
+/** A share in basis points as the app shows it (100 → 1%, 150 → 1.5%). */
+export const percentText = (bps: number) => `${Number((bps / 100).toFixed(2))}%`;
+
+/** A size limit in bytes as the app shows it (5 MB). */
+export const fileSizeText = (bytes: number) =>
+  bytes >= 1024 * 1024 ? `${Number((bytes / (1024 * 1024)).toFixed(1))} MB` : `${Math.floor(bytes / 1024)} KB`;
+
 export async function signInThroughApp(page: Page, h: Harness, phone = uniquePhone()) {
   await page.goto('/app/');
   await page.getByLabel('Mobile number').fill(phone);

@@ -4,11 +4,7 @@ import { browserSubscriptionKeys } from '../../simulators/web-push-server';
 import { launchBrowser, phoneContext, screenshot } from '../helpers/browser';
 import { bearer, createHarness, fundWorker, signInAdmin, type Harness } from '../helpers/harness';
 import { eventually } from '../helpers/loans';
-import { signInThroughApp, waitForText, waitForValue } from './worker-app.helpers';
-
-/** ₹ with Indian grouping and paise when there are any, as the app shows money. */
-const rupeesWithPaise = (paise: number) =>
-  `₹${Math.floor(paise / 100).toLocaleString('en-IN')}${paise % 100 ? `.${String(paise % 100).padStart(2, '0')}` : ''}`;
+import { rulesOf, rupeesText, signInThroughApp, waitForText, waitForValue } from './worker-app.helpers';
 
 const tab = (page: Page, name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name });
 
@@ -89,9 +85,16 @@ describe('worker app (phone, Chromium)', () => {
     await waitForText(page.getByTestId('allowance'), '2');
     await screenshot(page, 'worker-home');
 
-    // Below ₹5,000: approved automatically, and the screen follows it to the bank without a reload.
+    // Below the approval threshold: approved automatically, and the screen follows it to the bank without a reload.
+    // Every figure the screen states is the configured one (GET /v1/rules), not a number copied into the app.
+    const rules = await rulesOf(h);
     await page.evaluate('window.marker = 42');
     await tab(page, 'Withdraw').click();
+    await page
+      .getByText(
+        `From ${rupeesText(rules.withdrawal.minPaise)} to ${rupeesText(rules.withdrawal.maxPaise)} per withdrawal`,
+      )
+      .waitFor();
     await page.getByLabel('Amount in ₹').fill('1000');
     await waitForText(page.getByTestId('net'), '₹996');
     // Whether it waits for approval is the preview's answer (the threshold is configured), not the app's guess.
@@ -101,10 +104,15 @@ describe('worker app (phone, Chromium)', () => {
     await waitForText(page.getByTestId('withdrawal-status'), 'Paid to your bank', 30_000);
     await screenshot(page, 'worker-withdraw-paid');
 
-    // From ₹5,000: waits for an admin; the decision made through the admin API reaches the screen live.
+    // From the threshold: waits for an admin; the decision made through the admin API reaches the screen live.
     await page.getByRole('button', { name: 'New withdrawal' }).click();
     await page.getByLabel('Amount in ₹').fill('6000');
-    await page.getByText('Our team checks an amount this large first, usually within a few hours.').waitFor();
+    await page
+      .getByText(
+        `Our team checks amounts of ${rupeesText(rules.withdrawal.approvalFromPaise)} or more first, ` +
+          'usually within a few hours.',
+      )
+      .waitFor();
     await page.getByRole('button', { name: 'Withdraw ₹6,000' }).click();
     await waitForText(page.getByTestId('withdrawal-status'), 'Waiting for approval');
     await page.getByRole('button', { name: 'Cancel withdrawal' }).waitFor();
@@ -138,17 +146,35 @@ describe('worker app (phone, Chromium)', () => {
       accessToken: string;
       subjectId: string;
     };
-    // Joined today: the 90-day window starts at registration, so no day counts yet and the score holds them back.
+    const rules = await rulesOf(h);
+    // Joined today: the window starts at registration, so no day counts yet and the score holds them back.
     const { eligibility } = (
       await h.api.app.inject({ method: 'GET', url: '/v1/loans/eligibility', headers: bearer(session.accessToken) })
-    ).json<{ eligibility: { score: number; limitingCondition: { code: string } | null } }>();
+    ).json<{
+      eligibility: {
+        score: number;
+        minScore: number;
+        windowDays: number;
+        goodDayPaise: number;
+        conditions: Array<{ code: string; have: number; need: number }>;
+        limitingCondition: { code: string } | null;
+      };
+    }>();
     expect(eligibility.limitingCondition?.code).toBe('LOW_SCORE');
+    const c3 = eligibility.conditions.find((c) => c.code === 'C3')!;
     await tab(page, 'Loans').click();
     await page.getByText('Not yet').waitFor();
     await waitForText(
       page.getByRole('note'),
-      `What holds you back: Your score is ${eligibility.score}; you need 300. Work on more days to raise it.`,
+      `What holds you back: Your score is ${eligibility.score}; you need ${eligibility.minScore}. ` +
+        'Work on more days to raise it.',
     );
+    await page
+      .getByText(
+        `${c3.have} of ${c3.need} days earning ${rupeesText(eligibility.goodDayPaise)} or more ` +
+          `in the last ${eligibility.windowDays} days`,
+      )
+      .waitFor();
     await screenshot(page, 'worker-loans');
 
     await tab(page, 'Insurance').click();
@@ -197,6 +223,12 @@ describe('worker app (phone, Chromium)', () => {
     );
     expect(await h.database.db('web_push_subscriptions').where({ worker_id: session.subjectId })).toEqual([]);
     await page.getByText('Your wallet still has').waitFor();
+    await page
+      .getByText(
+        `We erase your name, phone, email and documents ${rules.accountDeletion.graceDays} days after approval.`,
+        { exact: false },
+      )
+      .waitFor();
     await screenshot(page, 'worker-settings');
 
     // Disconnecting asks first, keeps the money already earned, and offers the platform again.
@@ -216,6 +248,12 @@ describe('worker app (phone, Chromium)', () => {
     await page.getByLabel('राशि ₹ में').fill('500');
     await page.getByText('अभी की सारी निकासियाँ इस्तेमाल हो गईं', { exact: false }).waitFor();
     await screenshot(page, 'worker-withdraw-hi');
+    // An amount out of range is refused in Hindi with the configured limits, as figures, not only in English.
+    const [min, max] = [rupeesText(rules.withdrawal.minPaise), rupeesText(rules.withdrawal.maxPaise)];
+    await page.getByText(`हर निकासी ${min} से ${max} तक`).waitFor();
+    await page.getByLabel('राशि ₹ में').fill('100');
+    await page.getByRole('alert').getByText(`${min} से ${max} के बीच की राशि डालें।`).waitFor();
+    await screenshot(page, 'worker-withdraw-range-hi');
     // With withdrawals again, an amount above the balance is refused for the balance, naming what can go out.
     const worker = { token: session.accessToken, workerId: session.subjectId };
     await fundWorker(h, worker, { earningsPaise: 2_500, plans: ['solo'] });
@@ -227,15 +265,23 @@ describe('worker app (phone, Chromium)', () => {
     await page.getByLabel('राशि ₹ में').fill('25000');
     await page
       .getByRole('alert')
-      .getByText(`इस राशि के लिए बैलेंस कम है। आप ${rupeesWithPaise(spendablePaise)} तक निकाल सकते हैं।`)
+      .getByText(`इस राशि के लिए बैलेंस कम है। आप ${rupeesText(spendablePaise)} तक निकाल सकते हैं।`)
       .waitFor();
     await screenshot(page, 'worker-withdraw-balance-hi');
-    // The loan condition the worker does not meet, in Hindi words (the server's sentence is English).
+    // The loan condition the worker does not meet, in Hindi words with its figures (the server's sentence is
+    // English): the score and the score a loan needs, and the conditions with the window and a good day's earnings.
     await tab(page, 'लोन').click();
     await waitForText(
       page.getByRole('note'),
-      `क्या कमी है: आपका स्कोर ${eligibility.score} है, जो अभी लोन के लिए कम है। ज़्यादा दिन काम करके इसे बढ़ाएँ।`,
+      `क्या कमी है: आपका स्कोर ${eligibility.score} है; लोन के लिए ${eligibility.minScore} चाहिए। ` +
+        'ज़्यादा दिन काम करके इसे बढ़ाएँ।',
     );
+    await page
+      .getByText(
+        `पिछले ${eligibility.windowDays} दिन में ${rupeesText(eligibility.goodDayPaise)} या ज़्यादा कमाई वाले ` +
+          `${c3.need} में से ${c3.have} दिन`,
+      )
+      .waitFor();
     await screenshot(page, 'worker-loans-hi');
     await tab(page, 'और').click();
     await page.getByRole('link', { name: 'सेटिंग्स' }).click();

@@ -4,7 +4,17 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser, phoneContext, screenshot } from '../helpers/browser';
 import { bearer, createHarness, fundWorker, signInAdmin, type Harness } from '../helpers/harness';
 import { decideRequest, eventually, seedEarningHistory } from '../helpers/loans';
-import { signInThroughApp, storedResumeSeq, tapLiveSocket, waitForText } from './worker-app.helpers';
+import {
+  fileSizeText,
+  percentText,
+  rulesOf,
+  rupeesText,
+  signInThroughApp,
+  storedResumeSeq,
+  tapLiveSocket,
+  waitForText,
+  type RulesFigures,
+} from './worker-app.helpers';
 
 /** A real PNG (the document service checks the bytes): a small orange square, like a photo of a dented mudguard. */
 function pngPhoto(size = 24): Buffer {
@@ -71,6 +81,8 @@ describe('worker app: loan with a document, insurance claim with a photo', () =>
   let page: Page;
   let worker: { token: string; workerId: string };
   let tap: Awaited<ReturnType<typeof tapLiveSocket>>;
+  /** The configured figures (GET /v1/rules) the screens must state. */
+  let rules: RulesFigures;
 
   beforeAll(async () => {
     [h, browser] = await Promise.all([createHarness({ listen: true, worker: true }), launchBrowser()]);
@@ -80,6 +92,7 @@ describe('worker app: loan with a document, insurance claim with a photo', () =>
     // Before the first page load: the tap takes over the page's WebSocket constructor as a document starts.
     tap = await tapLiveSocket(page);
     worker = await signInThroughApp(page, h);
+    rules = await rulesOf(h);
     // 100 days a member, ₹900 on each of 80 days: every loan condition met, ₹72,000 in the wallet.
     await seedEarningHistory(h, worker, { registeredDaysAgo: 100, days: 80, perDayPaise: 90_000 });
   });
@@ -93,6 +106,7 @@ describe('worker app: loan with a document, insurance claim with a photo', () =>
     await tab(page, 'Loans').click();
     await page.getByText('You can apply').waitFor();
     await page.getByText('You can borrow up to ₹36,000 at 7% a year').waitFor();
+    await page.getByText(`From ${rupeesText(rules.loan.minAmountPaise)} to ₹36,000`).waitFor();
     // An application below the smallest loan is refused with the range in figures, so the app can word it in Hindi.
     const tooSmall = await h.api.app.inject({
       method: 'POST',
@@ -104,6 +118,12 @@ describe('worker app: loan with a document, insurance claim with a photo', () =>
     expect(tooSmall.json()).toMatchObject({
       error: { code: 'AMOUNT_OUT_OF_RANGE', details: { minPaise: 500_000, maxPaise: 3_600_000 } },
     });
+    // The quote's refusal names the range in figures.
+    await page.getByLabel('Loan amount in ₹').fill('2000');
+    await page
+      .getByRole('alert')
+      .getByText(`You can borrow between ${rupeesText(rules.loan.minAmountPaise)} and ₹36,000.`)
+      .waitFor();
     await page.getByLabel('Loan amount in ₹').fill('10000');
     const quote = (
       await h.api.app.inject({
@@ -114,7 +134,9 @@ describe('worker app: loan with a document, insurance claim with a photo', () =>
     ).json<{ emiPaise: number }>();
     const emi = `₹${Math.floor(quote.emiPaise / 100).toLocaleString('en-IN')}.${String(quote.emiPaise % 100).padStart(2, '0')}`;
     await page.getByText(`${emi} a month for 6 months`).waitFor();
-    const proof = page.getByRole('group', { name: 'Proof document (photo or PDF, up to 5 MB)' });
+    const proof = page.getByRole('group', {
+      name: `Proof document (photo or PDF, up to ${fileSizeText(rules.documents.maxBytes)})`,
+    });
     expect(await proof.getByLabel('Take a photo').getAttribute('capture')).toBe('environment');
     await proof.getByLabel('Choose a photo or PDF').setInputFiles({
       name: 'payslip.png',
@@ -164,7 +186,12 @@ describe('worker app: loan with a document, insurance claim with a photo', () =>
     await page.getByText('2 of 2 left this year').waitFor();
 
     // Proof from the camera (images only, the back camera) or from files (a PDF, or a photo taken earlier).
-    const proofs = page.getByRole('group', { name: 'Photos or documents (1 to 3)' });
+    const { claimMinDocuments, claimMaxDocuments } = rules.insurance;
+    const proofs = page.getByRole('group', {
+      name:
+        `Photos or documents (${claimMinDocuments} to ${claimMaxDocuments}, ` +
+        `up to ${fileSizeText(rules.documents.maxBytes)} each)`,
+    });
     const camera = proofs.getByLabel('Take a photo');
     const files = proofs.getByLabel('Choose photos or PDFs');
     expect(await camera.getAttribute('capture')).toBe('environment');
@@ -223,7 +250,7 @@ describe('worker app: loan with a document, insurance claim with a photo', () =>
     await page.getByRole('alert').getByText('You have used all claims of this kind for this year.').waitFor();
     await screenshot(page, 'worker-claim-cap');
 
-    // The same refusal in Hindi.
+    // In Hindi: a claim reported too late is refused with the configured window in days; then the cap.
     await tab(page, 'More').click();
     await page.getByRole('link', { name: 'Settings' }).click();
     await page.getByRole('button', { name: 'हिन्दी' }).click();
@@ -232,9 +259,28 @@ describe('worker app: loan with a document, insurance claim with a photo', () =>
     await page.getByLabel('बताइए क्या हुआ').fill('फिर से गाड़ी टकराई।');
     await page.getByLabel('फ़ोटो खींचें').setInputFiles({ name: 'again.png', mimeType: 'image/png', buffer: pngPhoto(16) });
     await page.getByRole('img', { name: 'again.png' }).waitFor();
+    const reportingDays = rules.insurance.claimReportingWindowDays;
+    const istDate = (daysAgo: number) =>
+      new Date(Date.now() + 5.5 * 3_600_000 - daysAgo * 86_400_000).toISOString().slice(0, 10);
+    await page.getByLabel('किस दिन हुआ').fill(istDate(reportingDays + 5));
+    await page.getByRole('button', { name: 'क्लेम भेजें' }).click();
+    await page
+      .getByRole('alert')
+      .getByText(`यह बहुत पहले हुआ था: क्लेम घटना के ${reportingDays} दिन के अंदर भेजना होता है।`)
+      .waitFor();
+    await screenshot(page, 'worker-claim-too-late-hi');
+    await page.getByLabel('किस दिन हुआ').fill(istDate(0));
     await page.getByRole('button', { name: 'क्लेम भेजें' }).click();
     await page.getByRole('alert').getByText('इस साल इस तरह के सारे क्लेम इस्तेमाल हो गए।').waitFor();
     await screenshot(page, 'worker-claim-cap-hi');
+    // A loan amount below the smallest loan, refused in Hindi with the range in figures.
+    await tab(page, 'लोन').click();
+    await page.getByLabel('लोन राशि ₹ में').fill('2000');
+    await page
+      .getByRole('alert')
+      .getByText(`आप ${rupeesText(rules.loan.minAmountPaise)} से ₹36,000 के बीच लोन ले सकते हैं।`)
+      .waitFor();
+    await screenshot(page, 'worker-loan-range-hi');
     await tab(page, 'और').click();
     await page.getByRole('link', { name: 'सेटिंग्स' }).click();
     await page.getByRole('button', { name: 'English' }).click();
@@ -249,8 +295,8 @@ describe('worker app: loan with a document, insurance claim with a photo', () =>
   it('cancels a withdrawal while it waits; a decision made while the phone was offline arrives by resync', async () => {
     await tab(page, 'Withdraw').click();
     await page.getByLabel('Amount in ₹').fill('6000');
-    // Insured now: 1% of the amount goes to the pool, shown before confirming.
-    await page.getByText('Insurance (1%)').waitFor();
+    // Insured now: the configured share of the amount goes to the pool, shown before confirming.
+    await page.getByText(`Insurance share (${percentText(rules.withdrawal.insuranceShareBps)})`).waitFor();
     await waitForText(page.getByTestId('net'), '₹5,936');
     await screenshot(page, 'worker-withdraw-insured');
     await page.getByRole('button', { name: 'Withdraw ₹6,000' }).click();

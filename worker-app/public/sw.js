@@ -1,13 +1,14 @@
 /* GigBit worker app service worker (scope /app/).
  * - The shell (index.html and the hashed assets it names) is cached at install, so the app opens offline.
- * - The worker's own dashboard data (balance, platforms, plans) is network-first with the last good answer cached,
- *   so an offline start shows the last known numbers, marked with when they were fetched.
+ * - The worker's own dashboard data (balance, platforms, plans) and the product rules' figures are network-first with
+ *   the last good answer cached, so an offline start shows the last known numbers, marked with when they were fetched.
  * - Web Push: shows the server's notification (one tag per event, so a redelivery replaces it) and opens its page.
  */
 const SHELL = 'gigbit-shell-v1';
 const DATA = 'gigbit-data-v1'; // also named in src/App.tsx, which deletes it at sign-out
 const SCOPE = new URL(self.registration.scope).pathname; // '/app/'
-const CACHED_DATA = ['/v1/me/balance', '/v1/me/platforms', '/v1/me/plans', '/v1/plans', '/v1/platforms'];
+// /v1/rules: the configured figures the app's texts are worded with, so they read the same offline.
+const CACHED_DATA = ['/v1/me/balance', '/v1/me/platforms', '/v1/me/plans', '/v1/plans', '/v1/platforms', '/v1/rules'];
 
 async function cacheShell() {
   const cache = await caches.open(SHELL);

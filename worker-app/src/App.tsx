@@ -2,8 +2,9 @@ import { useEffect, useMemo, useState } from 'react';
 import { currentSession, get, onSessionChange, type Session } from './api';
 import { TabBar } from './components/TabBar';
 import { I18nContext, initialLang, LANG_KEY, translator, type Lang } from './i18n';
-import { LiveContext } from './live';
+import { LiveContext, useResource } from './live';
 import { RouterContext, useRouteState } from './router';
+import { RulesContext } from './rules';
 import { connectLive, type LiveConnection } from './socket';
 import { History } from './screens/History';
 import { Home } from './screens/Home';
@@ -16,6 +17,7 @@ import { Plans } from './screens/Plans';
 import { Settings } from './screens/Settings';
 import { SignIn } from './screens/SignIn';
 import { Withdraw } from './screens/Withdraw';
+import type { Rules } from './types';
 
 /** The service worker's cache of dashboard answers (public/sw.js `DATA`; that file is plain JS and imports nothing). */
 const DATA_CACHE = 'gigbit-data-v1';
@@ -35,6 +37,8 @@ function SignedIn(props: { session: Session }) {
   const [live, setLive] = useState<LiveConnection | null>(null);
   const [state, setState] = useState<'connecting' | 'live' | 'offline'>('connecting');
   const workerId = props.session.subjectId;
+  // The configured figures every screen words its rules with (limits, fees, windows), loaded once per session.
+  const rules = useResource<Rules>('/v1/rules');
 
   useEffect(() => {
     const connection = connectLive(
@@ -83,10 +87,12 @@ function SignedIn(props: { session: Session }) {
   return (
     <RouterContext.Provider value={router}>
       <LiveContext.Provider value={{ live, state }}>
-        <div className="app">
-          {screen}
-          <TabBar />
-        </div>
+        <RulesContext.Provider value={rules.data}>
+          <div className="app">
+            {screen}
+            <TabBar />
+          </div>
+        </RulesContext.Provider>
       </LiveContext.Provider>
     </RouterContext.Provider>
   );

@@ -46,7 +46,12 @@ export function parseRupees(text: string): number {
   return Math.round(Number(clean) * 100);
 }
 
-export const percent = (bps: number): string => `${(bps / 100).toFixed(bps % 100 === 0 ? 0 : 2)}%`;
+export const percent = (bps: number): string => `${Number((bps / 100).toFixed(2))}%`;
+
+/** A file size limit as people say it: 5 MB, 2.5 MB, 512 KB. */
+export function fileSize(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${Number((bytes / (1024 * 1024)).toFixed(1))} MB` : `${Math.floor(bytes / 1024)} KB`;
+}
 
 /** Today in IST as YYYY-MM-DD (incident dates are IST calendar days). */
 export function todayIst(): string {

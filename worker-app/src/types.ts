@@ -92,8 +92,34 @@ export interface Preview {
   requiresApproval: boolean;
   spendablePaise: number;
   allowance: Allowance;
-  refusal: { code: string; message: string } | null;
+  /** The rule that would refuse this amount, with its figures (the same as the POST's 422 details). */
+  refusal:
+    | { code: 'AMOUNT_OUT_OF_RANGE'; message: string; details: { minPaise: number; maxPaise: number } }
+    | { code: 'ALLOWANCE_USED_UP'; message: string; details: { nextAccrualAt: string | null } }
+    | { code: 'INSUFFICIENT_FUNDS'; message: string; details: { spendablePaise: number } }
+    | null;
 }
+
+/** The condition that refuses a loan, with its figures. */
+export type LimitingCondition =
+  | { code: 'OPEN_LOAN'; message: string; details: Record<string, never> }
+  | { code: 'LOW_SCORE'; message: string; details: { score: number; minScore: number } }
+  | {
+      code: 'LOW_EARNINGS';
+      message: string;
+      details: {
+        windowDays: number;
+        earningsInWindowPaise: number;
+        maxShareOfEarningsBps: number;
+        sharePaise: number;
+        minAmountPaise: number;
+      };
+    };
+
+/** A limiting condition as refusal details: its code under `limitingCondition`, beside its figures. */
+export type LimitDetails = {
+  [L in LimitingCondition as L['code']]: { limitingCondition: L['code'] } & L['details'];
+}[LimitingCondition['code']];
 
 export interface Eligibility {
   eligible: boolean;
@@ -106,7 +132,11 @@ export interface Eligibility {
   annualRateBps: number;
   earningsInWindowPaise: number;
   maxAmountPaise: number;
-  limitingCondition: { code: string; message: string } | null;
+  minAmountPaise: number;
+  minScore: number;
+  windowDays: number;
+  goodDayPaise: number;
+  limitingCondition: LimitingCondition | null;
   improvement: string | null;
 }
 
@@ -117,7 +147,45 @@ export interface Quote {
   emiPaise: number;
   totalInterestPaise: number;
   approvalsRequired: number;
-  refusal: { code: string; message: string } | null;
+  refusal:
+    | { code: 'AMOUNT_OUT_OF_RANGE'; message: string; details: { minPaise: number; maxPaise: number } }
+    | { code: 'NOT_ELIGIBLE'; message: string; details: LimitDetails }
+    | null;
+}
+
+/** GET /v1/rules: the configured figures the app words its texts with (never copied into them). */
+export interface Rules {
+  currency: 'INR';
+  withdrawal: {
+    minPaise: number;
+    maxPaise: number;
+    serviceFeePaise: number;
+    insuranceShareBps: number;
+    approvalFromPaise: number;
+  };
+  loan: {
+    minScore: number;
+    minAmountPaise: number;
+    maxAmountPaise: number;
+    maxShareOfEarningsBps: number;
+    windowDays: number;
+    minTenureDays: number;
+    minWorkedDays: number;
+    minGoodDays: number;
+    goodDayPaise: number;
+    twoApproversFromPaise: number;
+    lateFeePaise: number;
+  };
+  insurance: {
+    premiumPaise: number;
+    premiumGraceDays: number;
+    claimReportingWindowDays: number;
+    claimMinDocuments: number;
+    claimMaxDocuments: number;
+    claims: Array<{ type: ClaimType; payoutPaise: number; maxPerYear: number }>;
+  };
+  documents: { maxBytes: number };
+  accountDeletion: { graceDays: number; graceMs: number };
 }
 
 export interface Instalment {

@@ -1,6 +1,7 @@
 import { createContext, useContext } from 'react';
 import { ApiError } from '../api';
-import { rupees } from '../format';
+import { fileSize, percent, rupees } from '../format';
+import type { Rules } from '../types';
 import { en, type MessageKey } from './en';
 import { hi } from './hi';
 
@@ -35,11 +36,46 @@ export const isKey = (key: string): key is MessageKey => key in en;
 
 const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
 
+/** "1 day", "30 days" in the worker's language. */
+export const dayCount = (n: number, t: Translate): string => t(n === 1 ? 'dayOne' : 'dayMany', { n });
+
 /**
- * Any failure in the worker's words and language: the API's error code and details (never its English message,
- * except where it carries the rule the worker must know, like a loan condition, in the English UI).
+ * The condition that keeps a worker from a loan, worded from its code and figures (the eligibility's
+ * limitingCondition, or a refusal's details); null when the figures it needs are missing.
  */
-export function explain(err: unknown, t: Translate, lang: Lang): string {
+export function loanLimitText(code: unknown, figures: Record<string, unknown>, t: Translate): string | null {
+  switch (code) {
+    case 'OPEN_LOAN':
+      return t('limit_OPEN_LOAN');
+    case 'LOW_SCORE': {
+      const score = num(figures.score);
+      const minScore = num(figures.minScore);
+      return score === null || minScore === null ? null : t('limit_LOW_SCORE', { score, minScore });
+    }
+    case 'LOW_EARNINGS': {
+      const days = num(figures.windowDays);
+      const shareBps = num(figures.maxShareOfEarningsBps);
+      const share = num(figures.sharePaise);
+      const min = num(figures.minAmountPaise);
+      if (days === null || shareBps === null || share === null || min === null) return null;
+      return t('limit_LOW_EARNINGS', {
+        days: dayCount(days, t),
+        share: percent(shareBps),
+        amount: rupees(share),
+        min: rupees(min),
+      });
+    }
+    default:
+      return null;
+  }
+}
+
+/**
+ * Any failure in the worker's words and language, from the API's error code and the figures in its details (or,
+ * for a rule whose figures the error does not carry, from the configured rules). The API's English sentence is
+ * shown only in English, and only for a refusal that arrives without its figures.
+ */
+export function explain(err: unknown, t: Translate, lang: Lang, rules?: Rules): string {
   if (!(err instanceof ApiError)) return t('err_other');
   const d = err.details;
   switch (err.code) {
@@ -58,21 +94,33 @@ export function explain(err: unknown, t: Translate, lang: Lang): string {
       return lang === 'en' && err.message ? err.message : t('err_AMOUNT_OUT_OF_RANGE_plain');
     }
     case 'LOAN_NOT_ALLOWED': {
-      const condition = typeof d.limitingCondition === 'string' ? d.limitingCondition : null;
-      if (condition === 'OPEN_LOAN' || (!condition && /open/i.test(err.message))) return t('err_LOAN_OPEN');
-      // The server's sentence names the rule with the worker's own numbers; other languages get the rule's name.
-      if (lang === 'en') return t('err_LOAN_NOT_ALLOWED', { reason: err.message });
-      if (condition === 'LOW_EARNINGS') return t('err_LOAN_LOW_EARNINGS');
-      if (condition === 'LOW_SCORE') return t('err_LOAN_LOW_SCORE');
-      const max = num(d.maxAmountPaise);
-      return max ? t('err_LOAN_MAX', { amount: rupees(max) }) : t('err_LOAN_NOT_ALLOWED_plain');
+      if (d.limitingCondition === 'OPEN_LOAN') return t('err_LOAN_OPEN');
+      const reason = loanLimitText(d.limitingCondition, d, t);
+      if (reason) return t('err_LOAN_NOT_ALLOWED', { reason });
+      return lang === 'en' && err.message
+        ? t('err_LOAN_NOT_ALLOWED', { reason: err.message })
+        : t('err_LOAN_NOT_ALLOWED_plain');
     }
     case 'CLAIM_NOT_ALLOWED': {
-      // The reporting window is configured and only the server's sentence names it in days.
-      if (d.rule === 'REPORTED_TOO_LATE' && lang === 'en' && err.message) return err.message;
+      // The claim's refusal names its rule; the rule's configured figures come from GET /v1/rules.
+      const claims = rules?.insurance;
+      if (d.rule === 'REPORTED_TOO_LATE') {
+        return claims
+          ? t('err_claim_REPORTED_TOO_LATE', { days: dayCount(claims.claimReportingWindowDays, t) })
+          : t('err_claim_REPORTED_TOO_LATE_plain');
+      }
+      if (d.rule === 'DOCUMENTS_REQUIRED') {
+        return claims
+          ? t('err_claim_DOCUMENTS_REQUIRED', { min: claims.claimMinDocuments, max: claims.claimMaxDocuments })
+          : t('err_claim_DOCUMENTS_REQUIRED_plain');
+      }
       const rule = typeof d.rule === 'string' ? `err_claim_${d.rule}` : '';
       return isKey(rule) ? t(rule) : t('err_CLAIM_NOT_ALLOWED');
     }
+    case 'PAYLOAD_TOO_LARGE':
+      return rules
+        ? t('err_PAYLOAD_TOO_LARGE', { size: fileSize(rules.documents.maxBytes) })
+        : t('err_PAYLOAD_TOO_LARGE_plain');
     default: {
       const key = `err_${err.code}`;
       return isKey(key) ? t(key) : t('err_other');

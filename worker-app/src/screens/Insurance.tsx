@@ -3,15 +3,18 @@ import { ApiError, newKey, post } from '../api';
 import { PhotoPicker, type PickedFile } from '../components/PhotoPicker';
 import { Card, Loading, Problem, Screen, Success } from '../components/Screen';
 import { useDocumentUploads } from '../documents';
-import { day, rupees, todayIst } from '../format';
+import { day, fileSize, percent, rupees, todayIst } from '../format';
 import { endReason, explain, useI18n } from '../i18n';
 import { useResource } from '../live';
+import { useRules } from '../rules';
 import type { Claim, ClaimType, Contribution, Insurance as InsuranceView } from '../types';
 
 const INSURANCE_EVENTS = ['insurance.coverage_changed', 'request.status_changed'];
 
 function ClaimForm(props: { insurance: InsuranceView; onFiled: (message: string) => void }) {
   const { t, lang } = useI18n();
+  const rules = useRules();
+  const proofs = rules?.insurance;
   const firstOpen = props.insurance.claimLimits.find((l) => l.remaining > 0)?.type ?? 'vehicle_damage';
   const [type, setType] = useState<ClaimType>(firstOpen);
   const [incidentOn, setIncidentOn] = useState(todayIst());
@@ -33,7 +36,7 @@ function ClaimForm(props: { insurance: InsuranceView; onFiled: (message: string)
       // The key was used for a claim that went through (its answer was lost, then the form changed): the list
       // below shows it, and the form starts afresh for another claim.
       if (err instanceof ApiError && err.code === 'IDEMPOTENCY_KEY_REUSED') props.onFiled(explain(err, t, lang));
-      else setProblem(explain(err, t, lang));
+      else setProblem(explain(err, t, lang, rules));
     } finally {
       setBusy(false);
     }
@@ -85,7 +88,21 @@ function ClaimForm(props: { insurance: InsuranceView; onFiled: (message: string)
             required
           />
         </div>
-        <PhotoPicker label={t('photos')} files={files} onChange={setFiles} max={3} />
+        <PhotoPicker
+          label={
+            proofs && rules
+              ? t('photos', {
+                  min: proofs.claimMinDocuments,
+                  max: proofs.claimMaxDocuments,
+                  size: fileSize(rules.documents.maxBytes),
+                })
+              : t('photosPlain')
+          }
+          files={files}
+          onChange={setFiles}
+          // Until the rules arrive, one proof (every claim needs at least one); then as many as a claim takes.
+          max={proofs?.claimMaxDocuments ?? 1}
+        />
         <Problem>{problem}</Problem>
         <button type="submit" className="primary" disabled={busy || files.length === 0 || !description.trim()}>
           {t('submitClaim')}
@@ -98,6 +115,7 @@ function ClaimForm(props: { insurance: InsuranceView; onFiled: (message: string)
 /** Cover status and what it costs, opt in/out, claims with photos, and every contribution. */
 export function Insurance() {
   const { t, lang } = useI18n();
+  const rules = useRules();
   const insurance = useResource<InsuranceView>('/v1/insurance', INSURANCE_EVENTS);
   const claims = useResource<{ items: Claim[] }>('/v1/insurance/claims', INSURANCE_EVENTS);
   const contributions = useResource<{
@@ -118,7 +136,7 @@ export function Insurance() {
     try {
       insurance.set(await post<InsuranceView>(path, undefined, newKey('cover')));
     } catch (err) {
-      setProblem(explain(err, t, lang));
+      setProblem(explain(err, t, lang, rules));
     } finally {
       setBusy(false);
     }
@@ -145,6 +163,9 @@ export function Insurance() {
               goods: rupees(payoutOf('product_damage_loss')),
             })}
           </p>
+          {rules && rules.withdrawal.insuranceShareBps > 0 ? (
+            <p className="muted">{t('coverShare', { percent: percent(rules.withdrawal.insuranceShareBps) })}</p>
+          ) : null}
           {i.optOutEffectiveOn ? <p>{t('endsOn', { date: day(i.optOutEffectiveOn, lang) })}</p> : null}
           {i.premium.overdue ? (
             <p className="note note-problem">

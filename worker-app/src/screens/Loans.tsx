@@ -3,27 +3,21 @@ import { ApiError, get, newKey, post } from '../api';
 import { PhotoPicker, type PickedFile } from '../components/PhotoPicker';
 import { Card, Loading, Problem, Screen, Success } from '../components/Screen';
 import { useDocumentUploads } from '../documents';
-import { day, parseRupees, percent, rupees } from '../format';
-import { endReason, explain, isKey, useI18n, type Lang, type Translate } from '../i18n';
+import { day, fileSize, parseRupees, percent, rupees } from '../format';
+import { dayCount, endReason, explain, isKey, loanLimitText, useI18n, type Translate } from '../i18n';
 import { useResource } from '../live';
+import { useRules } from '../rules';
 import type { Eligibility, Loan, Quote } from '../types';
 
 const LOAN_EVENTS = ['request.status_changed', 'loan.instalment_changed'];
 
 function EligibilityCard(props: { e: Eligibility }) {
-  const { t, lang } = useI18n();
+  const { t } = useI18n();
   const { e } = props;
   const limit = e.limitingCondition;
-  let limitText = '';
-  if (limit) {
-    const key = `limit_${limit.code}`;
-    limitText =
-      lang === 'en' && limit.message
-        ? limit.message
-        : isKey(key)
-          ? t(key, { score: e.score, earnings: rupees(e.earningsInWindowPaise) })
-          : limit.message;
-  }
+  // Worded from the condition's code and figures; the server's English sentence only for a code this app lacks.
+  const limitText = limit ? (loanLimitText(limit.code, limit.details, t) ?? limit.message) : '';
+  const conditionVars = { days: dayCount(e.windowDays, t), amount: rupees(e.goodDayPaise) };
   return (
     <Card label={t('score')}>
       <div className="score">
@@ -46,7 +40,7 @@ function EligibilityCard(props: { e: Eligibility }) {
           return (
             <li key={c.code} className={c.met ? 'met' : 'unmet'}>
               <span aria-label={c.met ? t('met') : t('notMet')}>{c.met ? '✓' : '•'}</span>
-              {isKey(key) ? t(key, { have: c.have, need: c.need }) : c.description}
+              {isKey(key) ? t(key, { have: c.have, need: c.need, ...conditionVars }) : c.description}
             </li>
           );
         })}
@@ -61,20 +55,22 @@ function EligibilityCard(props: { e: Eligibility }) {
   );
 }
 
-/**
- * The quote's refusal in the worker's words. The quote names the loan limits only in its English sentence; other
- * languages get the largest amount from the eligibility (a figure the API gives) or the rule without figures.
- */
-function quoteRefusalText(quote: Quote, e: Eligibility, t: Translate, lang: Lang): string {
-  if (!quote.refusal) return '';
-  if (lang === 'en' && quote.refusal.message) return quote.refusal.message;
-  if (quote.refusal.code !== 'AMOUNT_OUT_OF_RANGE') return t('err_LOAN_NOT_ALLOWED_plain');
-  if (quote.amountPaise > e.maxAmountPaise) return t('err_LOAN_MAX', { amount: rupees(e.maxAmountPaise) });
-  return quote.amountPaise % 100 === 0 ? t('err_LOAN_BELOW_MIN') : t('err_LOAN_WHOLE_RUPEES');
+/** The quote's refusal in the worker's words, with the range or the limiting condition's figures it carries. */
+function quoteRefusalText(quote: Quote, t: Translate): string {
+  const refusal = quote.refusal;
+  if (!refusal) return '';
+  if (refusal.code === 'NOT_ELIGIBLE') {
+    const reason = loanLimitText(refusal.details.limitingCondition, refusal.details, t) ?? refusal.message;
+    return t('err_LOAN_NOT_ALLOWED', { reason });
+  }
+  const range = { min: rupees(refusal.details.minPaise), max: rupees(refusal.details.maxPaise) };
+  // Loans are whole rupees: the refusal is the same range, the words say what to change.
+  return quote.amountPaise % 100 === 0 ? t('err_LOAN_RANGE', range) : t('err_LOAN_WHOLE_RUPEES', range);
 }
 
 function ApplyForm(props: { e: Eligibility; onApplied: (message: string) => void }) {
   const { t, lang } = useI18n();
+  const rules = useRules();
   const [text, setText] = useState('');
   const [quote, setQuote] = useState<Quote | null>(null);
   const [files, setFiles] = useState<PickedFile[]>([]);
@@ -106,7 +102,7 @@ function ApplyForm(props: { e: Eligibility; onApplied: (message: string) => void
       // The key was used for an application that went through (its answer was lost, then the form changed):
       // the list below shows it.
       if (err instanceof ApiError && err.code === 'IDEMPOTENCY_KEY_REUSED') props.onApplied(explain(err, t, lang));
-      else setProblem(explain(err, t, lang));
+      else setProblem(explain(err, t, lang, rules));
     } finally {
       setBusy(false);
     }
@@ -126,10 +122,13 @@ function ApplyForm(props: { e: Eligibility; onApplied: (message: string) => void
             id="loan-amount"
             className="amount-input"
             inputMode="numeric"
-            placeholder="10,000"
+            aria-describedby="loan-range"
             value={text}
             onChange={(ev) => setText(ev.target.value)}
           />
+          <p id="loan-range" className="muted small">
+            {t('loanRange', { min: rupees(props.e.minAmountPaise), max: rupees(props.e.maxAmountPaise) })}
+          </p>
         </div>
         {quote && !quote.refusal ? (
           <div className="quote">
@@ -140,8 +139,13 @@ function ApplyForm(props: { e: Eligibility; onApplied: (message: string) => void
             {quote.approvalsRequired > 1 ? <p className="muted small">{t('twoApprovals')}</p> : null}
           </div>
         ) : null}
-        {quote?.refusal ? <Problem>{quoteRefusalText(quote, props.e, t, lang)}</Problem> : null}
-        <PhotoPicker label={t('proof')} files={files} onChange={setFiles} max={1} />
+        {quote?.refusal ? <Problem>{quoteRefusalText(quote, t)}</Problem> : null}
+        <PhotoPicker
+          label={rules ? t('proof', { size: fileSize(rules.documents.maxBytes) }) : t('proofPlain')}
+          files={files}
+          onChange={setFiles}
+          max={1}
+        />
         <Problem>{problem}</Problem>
         <button
           type="submit"

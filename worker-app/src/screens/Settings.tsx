@@ -2,10 +2,11 @@ import { useEffect, useState } from 'react';
 import { del, newKey, post, setSession } from '../api';
 import { Card, Problem, Screen } from '../components/Screen';
 import { dateTime, day, rupees } from '../format';
-import { explain, useI18n, type MessageKey } from '../i18n';
+import { dayCount, explain, useI18n, type MessageKey } from '../i18n';
 import { useResource } from '../live';
 import { disablePush, enablePush, pushState, type PushState } from '../push';
 import { useRouter } from '../router';
+import { useRules } from '../rules';
 import type { DeletionOverview, Device } from '../types';
 
 const reasons = ['privacy', 'not_using', 'switching', 'support', 'other'] as const;
@@ -51,6 +52,7 @@ function PushCard() {
 
 function DeletionCard() {
   const { t, lang } = useI18n();
+  const rules = useRules();
   const { navigate } = useRouter();
   const overview = useResource<DeletionOverview>('/v1/account/deletion', ['request.status_changed']);
   const [reason, setReason] = useState<(typeof reasons)[number]>('not_using');
@@ -75,7 +77,9 @@ function DeletionCard() {
 
   return (
     <Card title={t('deleteTitle')}>
-      <p className="muted small">{t('deleteExplain')}</p>
+      <p className="muted small">
+        {rules ? t('deleteExplain', { days: dayCount(rules.accountDeletion.graceDays, t) }) : t('deleteExplainPlain')}
+      </p>
       {o && o.preconditions.length > 0 && !open ? (
         <div className="note note-problem" role="note">
           <p>{t('deleteBlocked')}</p>

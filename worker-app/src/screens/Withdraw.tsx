@@ -1,24 +1,28 @@
 import { useEffect, useMemo, useState } from 'react';
 import { get, newKey, post, request } from '../api';
 import { Card, OfflineNote, Problem, Screen } from '../components/Screen';
-import { dateTime, parseRupees, rupees } from '../format';
-import { endReason, explain, useI18n, type Lang, type Translate } from '../i18n';
+import { dateTime, parseRupees, percent, rupees } from '../format';
+import { endReason, explain, useI18n, type Translate } from '../i18n';
 import { useLiveEvents, useResource } from '../live';
+import { useRules } from '../rules';
 import type { Balance, Preview, Withdrawal, WithdrawalStatus } from '../types';
 import { MONEY_EVENTS } from './Home';
 
 const LAST_KEY = 'gigbit.lastWithdrawal';
 
-/** The preview's refusal in the worker's words, with the numbers that explain it where the preview gives them. */
-function refusalText(p: Preview, t: Translate, lang: Lang): string {
-  switch (p.refusal?.code) {
+/** The preview's refusal in the worker's words, with the figures it carries (the same as the POST's refusal). */
+function refusalText(p: Preview, t: Translate): string {
+  const refusal = p.refusal;
+  switch (refusal?.code) {
     case 'ALLOWANCE_USED_UP':
-      return p.allowance.nextAccrualAt ? t('err_ALLOWANCE_USED_UP') : t('err_ALLOWANCE_USED_UP_noplan');
+      return refusal.details.nextAccrualAt ? t('err_ALLOWANCE_USED_UP') : t('err_ALLOWANCE_USED_UP_noplan');
     case 'INSUFFICIENT_FUNDS':
-      return t('err_INSUFFICIENT_FUNDS', { amount: rupees(p.spendablePaise) });
+      return t('err_INSUFFICIENT_FUNDS', { amount: rupees(refusal.details.spendablePaise) });
     case 'AMOUNT_OUT_OF_RANGE':
-      // The limits are configured and the preview names them only in its English sentence, not as figures.
-      return lang === 'en' && p.refusal.message ? p.refusal.message : t('err_AMOUNT_OUT_OF_RANGE_plain');
+      return t('err_AMOUNT_OUT_OF_RANGE', {
+        min: rupees(refusal.details.minPaise),
+        max: rupees(refusal.details.maxPaise),
+      });
     case undefined:
       return '';
     default:
@@ -104,6 +108,7 @@ function StatusCard(props: { withdrawal: Withdrawal; onChange: (w: Withdrawal) =
 /** Amount → fee → insurance share → what reaches the bank; refusals in plain words; live status until paid. */
 export function Withdraw() {
   const { t, lang } = useI18n();
+  const rules = useRules();
   const balance = useResource<Balance>('/v1/me/balance', MONEY_EVENTS);
   const [text, setText] = useState('');
   const [preview, setPreview] = useState<Preview | null>(null);
@@ -163,7 +168,7 @@ export function Withdraw() {
   // An allowance already shown as used up above is not repeated under the amount.
   const allowanceShown = b !== undefined && b.allowance.available === 0;
   const refusal =
-    preview && !(allowanceShown && preview.refusal?.code === 'ALLOWANCE_USED_UP') ? refusalText(preview, t, lang) : '';
+    preview && !(allowanceShown && preview.refusal?.code === 'ALLOWANCE_USED_UP') ? refusalText(preview, t) : '';
   return (
     <Screen title={t('withdrawTitle')}>
       <OfflineNote offline={balance.offline} fetchedAt={balance.fetchedAt} />
@@ -208,13 +213,21 @@ export function Withdraw() {
               id="amount"
               className="amount-input"
               inputMode="decimal"
-              placeholder="1,000"
+              aria-describedby={rules ? 'amount-range' : undefined}
               value={text}
               onChange={(e) => {
                 setText(e.target.value);
                 setProblem('');
               }}
             />
+            {rules ? (
+              <p id="amount-range" className="muted small">
+                {t('withdrawRange', {
+                  min: rupees(rules.withdrawal.minPaise),
+                  max: rupees(rules.withdrawal.maxPaise),
+                })}
+              </p>
+            ) : null}
           </div>
           {preview ? (
             <dl className="breakdown" aria-label="breakdown">
@@ -228,7 +241,11 @@ export function Withdraw() {
               </div>
               {preview.insuranceContributionPaise > 0 ? (
                 <div>
-                  <dt>{t('insuranceShare')}</dt>
+                  <dt>
+                    {rules
+                      ? t('insuranceShare', { percent: percent(rules.withdrawal.insuranceShareBps) })
+                      : t('kind_insurance_contribution')}
+                  </dt>
                   <dd>− {rupees(preview.insuranceContributionPaise)}</dd>
                 </div>
               ) : null}
@@ -239,7 +256,13 @@ export function Withdraw() {
             </dl>
           ) : null}
           {preview && preview.refusal === null ? (
-            <p className="muted small">{preview.requiresApproval ? t('needsApproval') : t('instant')}</p>
+            <p className="muted small">
+              {!preview.requiresApproval
+                ? t('instant')
+                : rules
+                  ? t('needsApproval', { amount: rupees(rules.withdrawal.approvalFromPaise) })
+                  : t('needsApprovalPlain')}
+            </p>
           ) : null}
           <Problem>{refusal || problem}</Problem>
           <button type="submit" className="primary big" disabled={busy || !preview || preview.refusal !== null}>
