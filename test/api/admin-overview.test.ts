@@ -10,7 +10,7 @@ import {
   signInWorker,
   type Harness,
 } from '../helpers/harness';
-import { decideRequest, eventually, seedEarningHistory, uploadDocument } from '../helpers/loans';
+import { applyForLoan, decideRequest, eventually, seedEarningHistory, uploadDocument } from '../helpers/loans';
 
 interface Overview {
   withdrawalsPerDay: Array<{ day: string; requested: number; requestedPaise: number; paid: number; paidPaise: number }>;
@@ -115,12 +115,7 @@ describe('GET /v1/admin/overview', () => {
     // A seasoned rider's ₹10,000 loan, approved by one admin and disbursed.
     const rider = await signInWorker(h.api.app);
     await seedEarningHistory(h, rider, { registeredDaysAgo: 100, days: 80, perDayPaise: 90_000 });
-    const applied = await h.api.app.inject({
-      method: 'POST',
-      url: '/v1/loans',
-      headers: { ...bearer(rider.token), 'idempotency-key': randomUUID() },
-      payload: { amountPaise: 1_000_000, documentId: await uploadDocument(h.api.app, rider.token) },
-    });
+    const applied = await applyForLoan(h.api.app, rider.token, 1_000_000);
     expect(applied.statusCode).toBe(201);
     const approver = await signInAdmin(h.api.app, 'approver');
     const decided = await decideRequest(h.api.app, approver.token, applied.json<{ id: string }>().id, {

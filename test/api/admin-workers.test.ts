@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { bearer, createHarness, postWithdrawal, signInAdmin, signInWorker, type Harness } from '../helpers/harness';
-import { seedEarningHistory, uploadDocument } from '../helpers/loans';
+import { applyForLoan, seedEarningHistory } from '../helpers/loans';
 
 interface WorkerSummary {
   id: string;
@@ -67,12 +67,7 @@ describe('admin workers lookup', () => {
     await seedEarningHistory(h, worker, { registeredDaysAgo: 100, days: 80, perDayPaise: 90_000 });
     const withdrawal = await postWithdrawal(h.api.app, worker.token, randomUUID(), { amountPaise: 600_000 });
     expect(withdrawal.statusCode).toBe(201);
-    const loan = await h.api.app.inject({
-      method: 'POST',
-      url: '/v1/loans',
-      headers: { ...bearer(worker.token), 'idempotency-key': randomUUID() },
-      payload: { amountPaise: 1_000_000, documentId: await uploadDocument(h.api.app, worker.token) },
-    });
+    const loan = await applyForLoan(h.api.app, worker.token, 1_000_000);
     expect(loan.statusCode).toBe(201);
 
     const detail = await get<Record<string, unknown>>(`/v1/admin/workers/${worker.workerId}`);

@@ -14,7 +14,7 @@ import {
 } from '../helpers/harness';
 import { desktopContext, launchBrowser, screenshot, screenshotOnFailure } from '../helpers/browser';
 import { privateFrontsDir } from './admin-fronts.helpers';
-import { eventually, seedEarningHistory, uploadDocument } from '../helpers/loans';
+import { applyForLoan, eventually, seedEarningHistory } from '../helpers/loans';
 
 /** The little of the DOM these tests touch inside the page (the test tree's TypeScript has no DOM types). */
 interface DomNode {
@@ -435,12 +435,7 @@ describe('admin portal in a browser', () => {
       async () => {
         const rider = await worker('Ravi Kumar');
         await seedEarningHistory(h, rider, { registeredDaysAgo: 100, days: 80, perDayPaise: 90_000 });
-        const applied = await h.api.app.inject({
-          method: 'POST',
-          url: '/v1/loans',
-          headers: { ...bearer(rider.token), 'idempotency-key': randomUUID() },
-          payload: { amountPaise: 3_000_000, documentId: await uploadDocument(h.api.app, rider.token) },
-        });
+        const applied = await applyForLoan(h.api.app, rider.token, 3_000_000);
         expect(applied.statusCode).toBe(201);
         const loanId = applied.json<{ id: string }>().id;
         const workflowId = await workflowIdOf(loanId);
@@ -626,12 +621,7 @@ describe('admin portal in a browser', () => {
         // A loan to decide (its page has eligibility, decisions and a timeline) and three withdrawals to bulk-approve.
         const borrower = await worker('रीना देवी');
         await seedEarningHistory(h, borrower, { registeredDaysAgo: 100, days: 80, perDayPaise: 90_000 });
-        const applied = await h.api.app.inject({
-          method: 'POST',
-          url: '/v1/loans',
-          headers: { ...bearer(borrower.token), 'idempotency-key': randomUUID() },
-          payload: { amountPaise: 1_500_000, documentId: await uploadDocument(h.api.app, borrower.token) },
-        });
+        const applied = await applyForLoan(h.api.app, borrower.token, 1_500_000);
         expect(applied.statusCode).toBe(201);
         const loanId = applied.json<{ id: string }>().id;
         const rider = await worker('सुनीता यादव');

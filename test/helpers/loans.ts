@@ -26,6 +26,17 @@ export async function uploadDocument(
   return response.json<{ id: string }>().id;
 }
 
+/** A loan application with a freshly uploaded proof, as the app sends it. */
+export async function applyForLoan(app: FastifyInstance, token: string, amountPaise: number, key = randomUUID()) {
+  const documentId = await uploadDocument(app, token);
+  return app.inject({
+    method: 'POST',
+    url: '/v1/loans',
+    headers: { ...bearer(token), 'idempotency-key': key },
+    payload: { amountPaise, documentId },
+  });
+}
+
 export function decideRequest(
   app: FastifyInstance,
   token: string,
