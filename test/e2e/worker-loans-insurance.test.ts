@@ -102,6 +102,32 @@ describe('worker app: loan with a document, insurance claim with a photo', () =>
     await h?.close();
   });
 
+  /** The phone goes offline, then an admin approves the withdrawal and the rail pays it: events the app missed. */
+  async function approvedAndPaidWhileOffline(withdrawalId: string): Promise<void> {
+    await page.evaluate("window.dispatchEvent(new Event('offline'))");
+    await page.locator('.live-dot.live-offline').waitFor();
+    const admin = await signInAdmin(h.api.app);
+    const decision = await h.api.app.inject({
+      method: 'POST',
+      url: `/v1/admin/withdrawals/${withdrawalId}/decision`,
+      headers: bearer(admin.token),
+      payload: { decision: 'approve' },
+    });
+    expect(decision.statusCode).toBe(200);
+    await eventually(
+      async () =>
+        (
+          await h.api.app.inject({
+            method: 'GET',
+            url: `/v1/withdrawals/${withdrawalId}`,
+            headers: bearer(worker.token),
+          })
+        ).json<{ status: string }>().status,
+      (status) => status === 'paid',
+      30_000,
+    );
+  }
+
   it('applies for a loan with a proof document; the approval shows live; the schedule and prepayment work', async () => {
     await tab(page, 'Loans').click();
     await page.getByText('You can apply').waitFor();
@@ -316,28 +342,7 @@ describe('worker app: loan with a document, insurance claim with a photo', () =>
     );
 
     // The phone loses its network: the app drops the socket. Everything happens meanwhile.
-    await page.evaluate("window.dispatchEvent(new Event('offline'))");
-    await page.locator('.live-dot.live-offline').waitFor();
-    const admin = await signInAdmin(h.api.app);
-    const decision = await h.api.app.inject({
-      method: 'POST',
-      url: `/v1/admin/withdrawals/${withdrawalId}/decision`,
-      headers: bearer(admin.token),
-      payload: { decision: 'approve' },
-    });
-    expect(decision.statusCode).toBe(200);
-    await eventually(
-      async () =>
-        (
-          await h.api.app.inject({
-            method: 'GET',
-            url: `/v1/withdrawals/${withdrawalId}`,
-            headers: bearer(worker.token),
-          })
-        ).json<{ status: string }>().status,
-      (status) => status === 'paid',
-      30_000,
-    );
+    await approvedAndPaidWhileOffline(withdrawalId!);
     expect(await page.getByTestId('withdrawal-status').textContent()).toBe('Waiting for approval');
 
     // Back online: the reconnect asks for everything after the last seq and the screen catches up.
@@ -368,28 +373,7 @@ describe('worker app: loan with a document, insurance claim with a photo', () =>
     const seqBefore = await storedResumeSeq(page, worker.workerId);
 
     // Offline, the withdrawal is approved and paid: the events the phone will have to ask for.
-    await page.evaluate("window.dispatchEvent(new Event('offline'))");
-    await page.locator('.live-dot.live-offline').waitFor();
-    const admin = await signInAdmin(h.api.app);
-    const decision = await h.api.app.inject({
-      method: 'POST',
-      url: `/v1/admin/withdrawals/${withdrawalId}/decision`,
-      headers: bearer(admin.token),
-      payload: { decision: 'approve' },
-    });
-    expect(decision.statusCode).toBe(200);
-    await eventually(
-      async () =>
-        (
-          await h.api.app.inject({
-            method: 'GET',
-            url: `/v1/withdrawals/${withdrawalId}`,
-            headers: bearer(worker.token),
-          })
-        ).json<{ status: string }>().status,
-      (status) => status === 'paid',
-      30_000,
-    );
+    await approvedAndPaidWhileOffline(withdrawalId!);
 
     // Back online, the resync goes unanswered for now; meanwhile a live event arrives, numbered after the gap.
     const heldResync = tap.holdNextRequest();
