@@ -33,9 +33,11 @@ const ADMIN_EVENTS = [
  *
  * The resume point (`resumeSeq`) only moves past what is known to be complete: events of a resync, live events while
  * no catch-up runs (they arrive in seq order), and after a reload everything seen so far. A live event that lands
- * while a catch-up is reading may lie beyond a gap, so it is shown but does not move the resume point; and a second
- * reason to catch up (a reconnect, or `resync.required` after the API's Redis link came back) arriving during one
- * runs another pass when it ends, from where that pass stopped.
+ * while a catch-up is reading may lie beyond a gap, so it is shown but does not move the resume point.
+ *
+ * `resync.required` is different: the API instance's Redis subscriber was down, so events relayed by other instances
+ * were lost while this instance's own kept arriving live. The gap lies before events already seen, and no seq names
+ * where it starts: the pages reread over REST instead of replaying from a point that may be past it.
  */
 export function createLiveEvents() {
   const listeners = new Set<Listener>();
@@ -44,8 +46,7 @@ export function createLiveEvents() {
   const seen = new Set<string>();
   let resumeSeq = 0;
   let highestSeq = 0;
-  let catchingUp = false;
-  let catchUpAgain = false;
+  let catchingUp: Promise<void> | null = null;
   let connected = false;
 
   const socket: Socket = io({
@@ -94,19 +95,9 @@ export function createLiveEvents() {
     }
   }
 
+  // A second reconnect while one catch-up runs means the socket dropped under it: its resync fails and reloads.
   const catchUp = () => {
-    if (catchingUp) {
-      catchUpAgain = true;
-      return;
-    }
-    catchingUp = true;
-    void (async () => {
-      do {
-        catchUpAgain = false;
-        await resync();
-      } while (catchUpAgain);
-      catchingUp = false;
-    })();
+    catchingUp ??= resync().finally(() => (catchingUp = null));
   };
 
   const setStatus = (next: boolean) => {
@@ -127,7 +118,7 @@ export function createLiveEvents() {
       });
     }
   });
-  socket.on('resync.required', catchUp);
+  socket.on('resync.required', reload);
   for (const type of ADMIN_EVENTS) socket.on(type, (event: Envelope) => deliver(event, false));
 
   return {
