@@ -123,7 +123,8 @@ export function fastifyOptions(config: Pick<Config, 'LOG_LEVEL' | 'TRUST_PROXY'>
     },
     // request.ip keys the rate limits and lands in the audit log: behind a load balancer it must be the client's
     // address from X-Forwarded-For. Only named proxies are believed (a hop count cannot check the peer, and this
-    // Fastify refuses it), and the address is read from the proxy's end, so a client's own header forges nothing.
+    // Fastify refuses it), and the address is read from the proxy's end, so a forged prefix is never reached unless the
+    // client is itself in a trusted range: the balancer should replace the header (deploy/nginx.conf does).
     trustProxy: config.TRUST_PROXY ?? false,
   };
 }

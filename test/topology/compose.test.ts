@@ -70,6 +70,9 @@ describe('docker-compose.yml', () => {
     expect(conf).toMatch(/ip_hash;/);
     expect(conf).toMatch(/server api:3000;/);
     expect(conf).toMatch(/proxy_set_header Upgrade \$http_upgrade;/);
+    // The API believes this header from the balancer (TRUST_PROXY): it must carry only the address nginx saw.
+    expect(conf).toMatch(/proxy_set_header X-Forwarded-For \$remote_addr;/);
+    expect(services.api!.environment?.TRUST_PROXY).toBe('uniquelocal');
     expect(balancerName).not.toBe('api');
   });
 
