@@ -301,11 +301,12 @@ export default fp(
     await fastify.register(loanRoutes, { loans, approvals });
     await fastify.register(ruleRoutes, { rules: productRules({ config, loanRules: loans.rules }) });
     const webPushSubscriptions = createWebPushSubscriptionRepository(db);
-    const webPushSender = createWebPushSender(config);
+    const pushEndpointPolicy = { serviceHosts: config.webPushServiceHosts, allowHttp: config.isDevelopment };
+    const webPushSender = createWebPushSender(config, pushEndpointPolicy);
     await fastify.register(webPushRoutes, {
       subscriptions: webPushSubscriptions,
       publicKey: webPushSender?.publicKey,
-      endpointPolicy: { serviceHosts: config.webPushServiceHosts, allowHttp: config.isDevelopment },
+      endpointPolicy: pushEndpointPolicy,
     });
     await fastify.register(historyRoutes, { db });
     await fastify.register(notificationRoutes, {

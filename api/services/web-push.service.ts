@@ -43,7 +43,10 @@ type WebPushConfig = Pick<Config, 'VAPID_PUBLIC_KEY' | 'VAPID_PRIVATE_KEY' | 'VA
  * VAPID key pair is configured. The web-push package encrypts and signs; the request itself goes out with fetch,
  * which (unlike web-push's own https-only transport) also reaches a local plain-HTTP push service in development.
  */
-export function createWebPushSender(config: WebPushConfig): WebPushSender | undefined {
+export function createWebPushSender(
+  config: WebPushConfig,
+  endpointPolicy: PushEndpointPolicy,
+): WebPushSender | undefined {
   if (!config.VAPID_PUBLIC_KEY || !config.VAPID_PRIVATE_KEY || !config.VAPID_SUBJECT) {
     return undefined;
   }
@@ -54,6 +57,9 @@ export function createWebPushSender(config: WebPushConfig): WebPushSender | unde
   };
 
   async function sendOne(target: WebPushTarget, payload: WebPushPayload): Promise<WebPushOutcome> {
+    // Registration refuses such endpoints; one stored before the rule (or under another policy) is never called,
+    // and answering `gone` makes the relay delete it.
+    if (pushEndpointProblem(target.endpoint, endpointPolicy)) return { status: 'gone' };
     try {
       const options: webpush.RequestOptions = {
         vapidDetails,
@@ -131,6 +137,8 @@ export function pushEndpointProblem(value: string, policy: PushEndpointPolicy): 
   if (!schemeAllowed || url.username || url.password) {
     return policy.allowHttp ? 'endpoint must be an http(s) URL' : 'endpoint must be an https URL';
   }
+  // Push services listen on 443; another port on their host is not one a browser would give.
+  if (!policy.allowHttp && url.port !== '') return 'endpoint must use the default https port';
   const host = url.hostname.toLowerCase();
   const known = policy.serviceHosts.some((allowed) =>
     allowed.startsWith('*.') ? host.endsWith(allowed.slice(1)) : host === allowed,

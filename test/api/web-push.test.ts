@@ -222,6 +222,35 @@ describe('web push (VAPID + aes128gcm → fake push service)', () => {
     expect(Number(unpushed[0]!.count)).toBe(0);
   });
 
+  it('a stored endpoint outside the push services (saved before the rule) is deleted without being called', async () => {
+    const worker = await signInWorker(h.api.app);
+    await fundWorker(h, worker, { earningsPaise: 500_000, plans: ['solo'] });
+    const alive = await subscribe(worker.token);
+    // The same local service under a host name the policy does not list, written as an older release would have.
+    const stale = alive.endpoint.replace('127.0.0.1', 'localhost').replace(/[^/]+$/, `stale-${randomUUID()}`);
+    await h.database.db('web_push_subscriptions').insert({
+      worker_id: worker.workerId,
+      endpoint: stale,
+      p256dh: alive.keys.p256dh,
+      auth: alive.keys.auth,
+    });
+
+    const created = await postWithdrawal(h.api.app, worker.token, `wp-${randomUUID()}`, { amountPaise: 50_000 });
+    expect(created.statusCode).toBe(201);
+    await eventually(
+      async () =>
+        service.delivered(alive.endpoint).map((m) => JSON.parse(alive.keys.decrypt(m.body)) as { body: string }),
+      (messages) => messages.some((m) => m.body === '₹496 reached your bank account.'),
+      30_000,
+    );
+    const rows: Array<{ endpoint: string }> = await h.database
+      .db('web_push_subscriptions')
+      .where({ worker_id: worker.workerId })
+      .select('endpoint');
+    expect(rows.map((r) => r.endpoint)).toEqual([alive.endpoint]);
+    expect(service.received.filter((r) => stale.endsWith(r.subscriptionId))).toEqual([]);
+  });
+
   it('an erased account loses its subscriptions in the erasure’s own transaction', async () => {
     const worker = await signInWorker(h.api.app);
     const { response } = await subscribe(worker.token);

@@ -20,6 +20,8 @@ describe('pushEndpointProblem', () => {
     ['https://wns2-par02p.notify.windows.com/w/?token=BQYAAA', undefined],
     ['https://FCM.GoogleAPIs.com/fcm/send/x', undefined],
     ['http://fcm.googleapis.com/fcm/send/x', 'endpoint must be an https URL'],
+    ['https://fcm.googleapis.com:22/fcm/send/x', 'endpoint must use the default https port'],
+    ['https://fcm.googleapis.com:443/fcm/send/x', undefined],
     ['https://user:pw@fcm.googleapis.com/fcm/send/x', 'endpoint must be an https URL'],
     [
       'https://fcm.googleapis.com.evil.example/x',
@@ -28,7 +30,8 @@ describe('pushEndpointProblem', () => {
     ['https://evilpush.apple.com.example/x', 'endpoint is not at a known push service (evilpush.apple.com.example)'],
     ['https://notify.windows.com/x', 'endpoint is not at a known push service (notify.windows.com)'],
     ['https://169.254.169.254/latest/meta-data/', 'endpoint is not at a known push service (169.254.169.254)'],
-    ['https://127.0.0.1:3000/v1/admin', 'endpoint is not at a known push service (127.0.0.1)'],
+    ['https://127.0.0.1/v1/admin', 'endpoint is not at a known push service (127.0.0.1)'],
+    ['https://127.0.0.1:3000/v1/admin', 'endpoint must use the default https port'],
     ['not a url', 'endpoint must be a URL'],
   ])('%s → %s', (endpoint, problem) => {
     expect(pushEndpointProblem(endpoint, production)).toBe(problem);
