@@ -87,7 +87,8 @@ const AllowanceUsedUpDetails = Type.Object(
   { additionalProperties: false },
 );
 const InsufficientFundsDetails = Type.Object(
-  { spendablePaise: Type.Integer({ minimum: 0, description: 'What can be taken out now, integer paise' }) },
+  // No minimum: the figure is reported as it is, never turned into a serialisation error.
+  { spendablePaise: Type.Integer({ description: 'What can be taken out now, integer paise' }) },
   { additionalProperties: false },
 );
 

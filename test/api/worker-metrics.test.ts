@@ -83,9 +83,11 @@ describe('the Temporal worker process: metrics (WORKER_METRICS_ADDRESS) and corr
       const workflowId = workerSyncWorkflowId(rider.workerId);
       await api.temporal.workflow.getHandle(workflowId).result();
       // One JSON object per line (pino), like the API's log lines, so the two join on requestId.
+      // Complete lines only: the worker may be writing the last one.
       const entries = worker
         .output()
         .split('\n')
+        .slice(0, -1)
         .filter((line) => line.startsWith('{'))
         .map((line) => JSON.parse(line) as Record<string, unknown>);
       expect(entries.every((entry) => entry.process === 'worker' && typeof entry.time === 'number')).toBe(true);

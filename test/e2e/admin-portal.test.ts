@@ -331,7 +331,6 @@ describe('admin portal in a browser', () => {
         await eventually(
           () => page.getByRole('cell', { name: /Farhan Sheikh/ }).count(),
           (n) => n === 0,
-          3_000,
         );
         // Nothing happened to the withdrawal: it only left the list shown.
         await page.getByText('0 selected').first().waitFor();

@@ -27,7 +27,8 @@ const DOCUMENT_TYPES = 'image/jpeg,image/png,application/pdf';
 export function PhotoPicker(props: {
   label: string;
   files: PickedFile[];
-  onChange: (files: PickedFile[]) => void;
+  /** A state setter: added files are merged into the list as it is when their previews are ready. */
+  onChange: (update: PickedFile[] | ((current: PickedFile[]) => PickedFile[])) => void;
   max: number;
 }) {
   const { t } = useI18n();
@@ -36,7 +37,8 @@ export function PhotoPicker(props: {
     const chosen = [...(input.files ?? [])];
     input.value = '';
     const picked = await Promise.all(chosen.map(async (file) => ({ file, preview: await readPreview(file) })));
-    props.onChange([...props.files, ...picked].slice(0, props.max));
+    // Not props.files: another pick may have landed while these previews were read.
+    props.onChange((current) => [...current, ...picked].slice(0, props.max));
   };
   return (
     <fieldset className="field">
