@@ -310,6 +310,16 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   if (problems.length === 0 && env.WITHDRAWAL_MIN_PAISE > env.WITHDRAWAL_MAX_PAISE) {
     problems.push('WITHDRAWAL_MIN_PAISE: must not exceed WITHDRAWAL_MAX_PAISE');
   }
+  // The smallest withdrawal of an insured worker must still pay out something (fees come out of the amount).
+  const smallestNet =
+    env.WITHDRAWAL_MIN_PAISE -
+    env.WITHDRAWAL_SERVICE_FEE_PAISE -
+    Math.floor((env.WITHDRAWAL_MIN_PAISE * env.INSURANCE_CONTRIBUTION_BPS) / 10_000);
+  if (problems.length === 0 && smallestNet <= 0) {
+    problems.push(
+      'WITHDRAWAL_MIN_PAISE: must exceed the service fee plus the insurance contribution (nothing would be paid out)',
+    );
+  }
   if (problems.length === 0) {
     problems.push(...fcmProblems(env), ...trustProxyProblems(env.TRUST_PROXY));
   }

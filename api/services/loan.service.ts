@@ -251,8 +251,11 @@ export function createLoanService(deps: {
         });
       } catch (err) {
         if ((err as { code?: string }).code === UNIQUE_VIOLATION) {
+          // A concurrent application won the one-open-loan key: the same refusal, figures included, as when the
+          // open loan is found first.
           throw new AppError(ErrorCode.LOAN_NOT_ALLOWED, 'You already have a loan open; repay it first', {
             limitingCondition: 'OPEN_LOAN',
+            maxAmountPaise: (await eligibilityOf(input.workerId)).maxAmountPaise,
           });
         }
         throw err;

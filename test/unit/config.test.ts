@@ -118,6 +118,11 @@ describe('loadConfig', () => {
     expect(problemsOf({ ...minimal, WITHDRAWAL_MIN_PAISE: '500000', WITHDRAWAL_MAX_PAISE: '100000' })).toEqual([
       'WITHDRAWAL_MIN_PAISE: must not exceed WITHDRAWAL_MAX_PAISE',
     ]);
+    // ₹4.04 − ₹4 fee − 1% (4 paise) leaves nothing; ₹4.05 leaves a paisa.
+    expect(problemsOf({ ...minimal, WITHDRAWAL_MIN_PAISE: '404' })).toEqual([
+      'WITHDRAWAL_MIN_PAISE: must exceed the service fee plus the insurance contribution (nothing would be paid out)',
+    ]);
+    expect(loadConfig({ ...minimal, WITHDRAWAL_MIN_PAISE: '405' }).WITHDRAWAL_MIN_PAISE).toBe(405);
   });
 
   it('refuses the fake FCM server in production and a service account that is not one', () => {

@@ -150,6 +150,18 @@ describe('loans: eligibility, application, approvals and disbursal', () => {
     });
   });
 
+  it('five applications at once with different keys: one loan, four refusals naming the open loan', async () => {
+    const worker = await seasonedRider(h);
+    const answers = await Promise.all([1, 2, 3, 4, 5].map((n) => apply(h, worker.token, n * 100_000 + 500_000)));
+    expect(answers.map((a) => a.statusCode).sort()).toEqual([201, 422, 422, 422, 422]);
+    for (const refused of answers.filter((a) => a.statusCode === 422)) {
+      expect(refused.json()).toMatchObject({
+        error: { code: 'LOAN_NOT_ALLOWED', details: { limitingCondition: 'OPEN_LOAN', maxAmountPaise: 3_600_000 } },
+      });
+    }
+    expect(await countRows(h, 'loans', { worker_id: worker.workerId })).toBe(1);
+  });
+
   it('one approver below ₹25,000: disburses exactly once through the ledger, with the schedule stored', async () => {
     const worker = await seasonedRider(h);
     const admin = await signInAdmin(h.api.app);
