@@ -51,6 +51,29 @@ describe('web push (VAPID + aes128gcm → fake push service)', () => {
     return { response, endpoint, keys };
   }
 
+  /** A ₹500 withdrawal runs to paid and its final push reaches the `alive` subscription (decrypted as a browser). */
+  async function paidAndPushedTo(
+    worker: { token: string },
+    alive: Awaited<ReturnType<typeof subscribe>>,
+  ): Promise<void> {
+    const created = await postWithdrawal(h.api.app, worker.token, `wp-${randomUUID()}`, { amountPaise: 50_000 });
+    expect(created.statusCode).toBe(201);
+    await eventually(
+      async () =>
+        service.delivered(alive.endpoint).map((m) => JSON.parse(alive.keys.decrypt(m.body)) as { body: string }),
+      (messages) => messages.some((m) => m.body === '₹496 reached your bank account.'),
+      30_000,
+    );
+  }
+
+  const endpointsOf = async (workerId: string) =>
+    (
+      await h.database
+        .db('web_push_subscriptions')
+        .where({ worker_id: workerId })
+        .select<Array<{ endpoint: string }>>('endpoint')
+    ).map((r) => r.endpoint);
+
   const outboxEventsOf = (withdrawalId: string) =>
     h.database
       .db('outbox_events')
@@ -197,19 +220,8 @@ describe('web push (VAPID + aes128gcm → fake push service)', () => {
     const alive = await subscribe(worker.token);
     service.gone(dead.endpoint);
 
-    const created = await postWithdrawal(h.api.app, worker.token, `wp-${randomUUID()}`, { amountPaise: 50_000 });
-    expect(created.statusCode).toBe(201);
-    await eventually(
-      async () =>
-        service.delivered(alive.endpoint).map((m) => JSON.parse(alive.keys.decrypt(m.body)) as { body: string }),
-      (messages) => messages.some((m) => m.body === '₹496 reached your bank account.'),
-      30_000,
-    );
-    const rows: Array<{ endpoint: string }> = await h.database
-      .db('web_push_subscriptions')
-      .where({ worker_id: worker.workerId })
-      .select('endpoint');
-    expect(rows.map((r) => r.endpoint)).toEqual([alive.endpoint]);
+    await paidAndPushedTo(worker, alive);
+    expect(await endpointsOf(worker.workerId)).toEqual([alive.endpoint]);
     expect(service.received.filter((r) => dead.endpoint.endsWith(r.subscriptionId)).map((r) => r.status)).toContain(
       410,
     );
@@ -235,19 +247,8 @@ describe('web push (VAPID + aes128gcm → fake push service)', () => {
       auth: alive.keys.auth,
     });
 
-    const created = await postWithdrawal(h.api.app, worker.token, `wp-${randomUUID()}`, { amountPaise: 50_000 });
-    expect(created.statusCode).toBe(201);
-    await eventually(
-      async () =>
-        service.delivered(alive.endpoint).map((m) => JSON.parse(alive.keys.decrypt(m.body)) as { body: string }),
-      (messages) => messages.some((m) => m.body === '₹496 reached your bank account.'),
-      30_000,
-    );
-    const rows: Array<{ endpoint: string }> = await h.database
-      .db('web_push_subscriptions')
-      .where({ worker_id: worker.workerId })
-      .select('endpoint');
-    expect(rows.map((r) => r.endpoint)).toEqual([alive.endpoint]);
+    await paidAndPushedTo(worker, alive);
+    expect(await endpointsOf(worker.workerId)).toEqual([alive.endpoint]);
     expect(service.received.filter((r) => stale.endsWith(r.subscriptionId))).toEqual([]);
   });
 
